@@ -1,0 +1,121 @@
+import { Type } from '@sinclair/typebox';
+import { AppError } from '../../core/errors.ts';
+import { newId } from '../../core/ids.ts';
+import { recordEvent } from '../../storage/repositories/events.ts';
+import { countConversationsOfEntrance, deleteEntrance, findEntrance, insertEntrance, listEntrances, updateEntrance } from '../../storage/repositories/entrances.ts';
+import type { Api } from '../api.ts';
+import type { AppContext } from '../context.ts';
+import { authOf, requireAuth } from '../plugins/auth.ts';
+import { EntranceKind, EntranceOut, errorResponses, IdParams, Text, toEntranceOut } from '../schemas.ts';
+
+const DEFAULT_RESPONSE_TARGET_MINUTES = 24 * 60;
+
+const EntranceFields = {
+  label: Text(80, { minLength: 1 }),
+  publicUrl: Type.Union([Type.String({ maxLength: 2048, pattern: '^https?://\\S+$' }), Type.Null()]),
+  showOnStorefront: Type.Boolean(),
+  responseTargetMinutes: Type.Integer({ minimum: 5, maximum: 60 * 24 * 30 }),
+  reviewIntervalDays: Type.Union([Type.Integer({ minimum: 1, maximum: 730 }), Type.Null()]),
+};
+
+export function registerEntranceRoutes(app: Api, ctx: AppContext): void {
+  const db = ctx.storage.db;
+
+  const requireEntrance = async (workspaceId: string, id: string) => {
+    const e = await findEntrance(db, workspaceId, id);
+    if (!e) throw new AppError('not_found', 'No such entrance in this workspace.');
+    return e;
+  };
+
+  app.get('/api/v1/entrances', {
+    schema: { tags: ['entrances'], summary: 'The workspace\'s entrances', response: { 200: Type.Object({ items: Type.Array(EntranceOut) }), ...errorResponses(401) } },
+    preHandler: requireAuth(),
+  }, async (request) => ({ items: (await listEntrances(db, authOf(request).workspaceId)).map(toEntranceOut) }));
+
+  app.get('/api/v1/entrances/:id', {
+    schema: { tags: ['entrances'], summary: 'One entrance', params: IdParams, response: { 200: EntranceOut, ...errorResponses(401, 404) } },
+    preHandler: requireAuth(),
+  }, async (request) => toEntranceOut(await requireEntrance(authOf(request).workspaceId, request.params.id)));
+
+  app.post('/api/v1/entrances', {
+    schema: {
+      tags: ['entrances'],
+      summary: 'Add an entrance',
+      body: Type.Object(
+        {
+          kind: EntranceKind,
+          label: EntranceFields.label,
+          publicUrl: Type.Optional(EntranceFields.publicUrl),
+          showOnStorefront: Type.Optional(EntranceFields.showOnStorefront),
+          responseTargetMinutes: Type.Optional(EntranceFields.responseTargetMinutes),
+          reviewIntervalDays: Type.Optional(EntranceFields.reviewIntervalDays),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 201: EntranceOut, ...errorResponses(400, 401, 403) },
+    },
+    preHandler: requireAuth(),
+  }, async (request, reply) => {
+    const auth = authOf(request);
+    const b = request.body;
+    const now = Date.now();
+    const id = newId(now);
+    await insertEntrance(db, {
+      id,
+      workspace_id: auth.workspaceId,
+      kind: b.kind,
+      label: b.label.trim(),
+      public_url: b.publicUrl ?? null,
+      show_on_storefront: b.showOnStorefront ? 1 : 0,
+      config_encrypted: null,
+      response_target_minutes: b.responseTargetMinutes ?? DEFAULT_RESPONSE_TARGET_MINUTES,
+      review_interval_days: b.reviewIntervalDays ?? null,
+      last_reviewed_at: null,
+      health: 'unknown',
+      health_reason: null,
+      created_at: now,
+      updated_at: now,
+      archived_at: null,
+    });
+    await recordEvent(db, { workspaceId: auth.workspaceId, actorUserId: auth.userId, type: 'entrance.created', subjectType: 'entrance', subjectId: id, data: { kind: b.kind } }, now);
+    return reply.status(201).send(toEntranceOut(await requireEntrance(auth.workspaceId, id)));
+  });
+
+  app.patch('/api/v1/entrances/:id', {
+    schema: {
+      tags: ['entrances'],
+      summary: 'Change an entrance',
+      params: IdParams,
+      body: Type.Partial(Type.Object(EntranceFields), { additionalProperties: false }),
+      response: { 200: EntranceOut, ...errorResponses(400, 401, 403, 404) },
+    },
+    preHandler: requireAuth(),
+  }, async (request) => {
+    const auth = authOf(request);
+    await requireEntrance(auth.workspaceId, request.params.id);
+    const b = request.body;
+    await updateEntrance(db, auth.workspaceId, request.params.id, {
+      ...(b.label !== undefined ? { label: b.label.trim() } : {}),
+      ...(b.publicUrl !== undefined ? { public_url: b.publicUrl } : {}),
+      ...(b.showOnStorefront !== undefined ? { show_on_storefront: b.showOnStorefront ? 1 : 0 } : {}),
+      ...(b.responseTargetMinutes !== undefined ? { response_target_minutes: b.responseTargetMinutes } : {}),
+      ...(b.reviewIntervalDays !== undefined ? { review_interval_days: b.reviewIntervalDays } : {}),
+      updated_at: Date.now(),
+    });
+    await recordEvent(db, { workspaceId: auth.workspaceId, actorUserId: auth.userId, type: 'entrance.updated', subjectType: 'entrance', subjectId: request.params.id, data: b });
+    return toEntranceOut(await requireEntrance(auth.workspaceId, request.params.id));
+  });
+
+  app.delete('/api/v1/entrances/:id', {
+    schema: { tags: ['entrances'], summary: 'Remove an entrance that has no conversations', params: IdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 409) } },
+    preHandler: requireAuth(),
+  }, async (request, reply) => {
+    const auth = authOf(request);
+    const entrance = await requireEntrance(auth.workspaceId, request.params.id);
+    const n = await countConversationsOfEntrance(db, entrance.id);
+    if (n > 0) throw new AppError('conflict', `"${entrance.label}" has ${n} conversation(s); they would lose their entrance. Hide it from the storefront instead.`);
+    await deleteEntrance(db, auth.workspaceId, entrance.id);
+    await recordEvent(db, { workspaceId: auth.workspaceId, actorUserId: auth.userId, type: 'entrance.removed', subjectType: 'entrance', subjectId: entrance.id, data: { kind: entrance.kind, label: entrance.label } });
+    return reply.status(204).send(null);
+  });
+}
