@@ -10,6 +10,9 @@ import { createSecretBox } from './security/secret-box.ts';
 import { migrateToLatest, openStorage, type Storage } from './storage/database.ts';
 import { countWorkspaces } from './storage/repositories/workspaces.ts';
 import { createSetupToken, setupLink } from './accounts/setup.ts';
+import { createJobQueue } from './jobs/index.ts';
+import { jobDefinitions } from './jobs/definitions.ts';
+import { createInProcessLiveEvents, createPostgresLiveEvents } from './events/live-events.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -24,7 +27,18 @@ export async function openContext(config: Config, logger: Logger = createLogger(
     const applied = await migrateToLatest(storage.db);
     if (applied.length) logger.info({ applied }, `applied ${applied.length} database migration(s)`);
   }
-  return { config, storage, logger, secrets: createSecretBox(config.secretKey) };
+  const jobs = createJobQueue({ storage, logger, concurrency: config.jobs.concurrency });
+  const live = storage.databaseUrl ? await createPostgresLiveEvents(storage.databaseUrl, logger) : createInProcessLiveEvents();
+  const context: AppContext = { config, storage, logger, secrets: createSecretBox(config.secretKey), jobs, live };
+  jobs.register(...jobDefinitions(context));
+  return context;
+}
+
+/** Stops what openContext started, in reverse order: jobs first, the database last. */
+export async function closeContext(context: AppContext): Promise<void> {
+  await context.jobs.stop();
+  await context.live.close();
+  await context.storage.close();
 }
 
 export async function startServer(config: Config, options: { onReady?: (ctx: AppContext) => Promise<void> } = {}): Promise<RunningServer> {
@@ -35,6 +49,7 @@ export async function startServer(config: Config, options: { onReady?: (ctx: App
   const context = await openContext(config, logger);
   const app = await buildApp(context);
   await options.onReady?.(context);
+  if (config.jobs.enabled) await context.jobs.start();
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -53,7 +68,7 @@ export async function startServer(config: Config, options: { onReady?: (ctx: App
   const close = () => {
     closing ??= (async () => {
       await app.close();
-      await context.storage.close();
+      await closeContext(context);
     })();
     return closing;
   };

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Storage } from '../storage/database.ts';
 import type { SecretBox } from '../security/secret-box.ts';
+import type { JobQueue } from '../jobs/index.ts';
+import type { LiveEvents } from '../events/live-events.ts';
 
 /** What the HTTP layer needs from the running process; built once in server.ts (or by tests). */
 export interface AppContext {
@@ -9,4 +11,6 @@ export interface AppContext {
   storage: Storage;
   logger: Logger;
   secrets: SecretBox;
+  jobs: JobQueue;
+  live: LiveEvents;
 }

@@ -157,6 +157,7 @@ export interface MessageTable {
   delivery_state: DeliveryState;
   delivery_error: string | null;
   created_at: number;
+  meta: string | null; // JSON: preferredReply, referral, classification
 }
 
 export interface AttachmentTable {
@@ -208,6 +209,41 @@ export interface JobScheduleTable {
   updated_at: number;
 }
 
+export interface LabelTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface ConversationLabelTable {
+  conversation_id: string;
+  label_id: string;
+  workspace_id: string;
+}
+
+export interface TemplateTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  shortcut: string;
+  locale: string;
+  body: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactMergeTable {
+  id: string;
+  workspace_id: string;
+  from_contact_id: string;
+  into_contact_id: string;
+  moved: string; // JSON {identityIds, conversationIds}
+  actor_user_id: string | null;
+  created_at: number;
+  undone_at: number | null;
+}
+
 export interface Database {
   workspace: WorkspaceTable;
   user: UserTable;
@@ -224,6 +260,10 @@ export interface Database {
   event: EventTable;
   job: JobTable;
   job_schedule: JobScheduleTable;
+  label: LabelTable;
+  conversation_label: ConversationLabelTable;
+  template: TemplateTable;
+  contact_merge: ContactMergeTable;
 }
 
 export type Workspace = Selectable<WorkspaceTable>;

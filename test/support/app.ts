@@ -1,7 +1,7 @@
 // Builds the real application on a fresh test database, and signs people in the way the web app
 // does, so HTTP tests exercise exactly what runs in production.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { buildApp } from '../../src/http/app.ts';
 import type { AppContext } from '../../src/http/context.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -9,6 +9,9 @@ import { createSecretBox } from '../../src/security/secret-box.ts';
 import { createSetupToken } from '../../src/accounts/setup.ts';
 import type { DialectName } from '../../src/storage/database.ts';
 import { createTestStorage } from './databases.ts';
+import { createJobQueue } from '../../src/jobs/index.ts';
+import { jobDefinitions } from '../../src/jobs/definitions.ts';
+import { createInProcessLiveEvents, createPostgresLiveEvents } from '../../src/events/live-events.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -16,17 +19,35 @@ export interface TestApp {
   dispose(): Promise<void>;
 }
 
-export async function createTestApp(dialect: DialectName, env: Record<string, string> = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** A logger to inspect what the app logs (default: silent, or TEST_LOG_LEVEL). */
+  logger?: Logger;
+  /** Runs after the real routes are registered and before the app is ready: extra test-only routes. */
+  beforeReady?(app: FastifyInstance): void | Promise<void>;
+  /** Start the job queue (short polling, the dialect's own backend) so enqueued jobs run; off by default. */
+  jobs?: boolean;
+}
+
+export async function createTestApp(dialect: DialectName, env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const storage = await createTestStorage(dialect);
   const config = loadConfig({ PORTIER_DATA_DIR: storage.testDb.dataDir, PORTIER_SECRET_KEY: 't'.repeat(48), PORTIER_LOG_LEVEL: 'silent', ...env });
-  const ctx: AppContext = { config, storage, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), secrets: createSecretBox(config.secretKey) };
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  // Without started jobs the embedded queue still accepts work (it stays queued in the database).
+  const jobs = createJobQueue({ storage, logger, concurrency: 4, pollIntervalMs: 50, ...(options.jobs ? {} : { backend: 'embedded' as const }) });
+  const live = storage.databaseUrl ? await createPostgresLiveEvents(storage.databaseUrl, logger) : createInProcessLiveEvents();
+  const ctx: AppContext = { config, storage, logger, secrets: createSecretBox(config.secretKey), jobs, live };
+  jobs.register(...jobDefinitions(ctx));
+  if (options.jobs) await jobs.start();
   const app = await buildApp(ctx, { webDist: null });
+  await options.beforeReady?.(app);
   await app.ready();
   return {
     app,
     ctx,
     dispose: async () => {
       await app.close();
+      await jobs.stop();
+      await live.close();
       await storage.dispose();
     },
   };

@@ -1,7 +1,9 @@
 // Every migration, in order. A new migration is a new dated file added at the end of this list.
 import type { Migration } from 'kysely';
 import * as domain from './2026-11-26-01-domain.ts';
+import * as inbox from './2026-11-26-02-inbox.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-01-domain': domain,
+  '2026-11-26-02-inbox': inbox,
 };

@@ -1,0 +1,70 @@
+// Generic webhook entrance: signed per the Standard Webhooks specification (HMAC-SHA256 over
+// "id.timestamp.body", timestamps older than five minutes refused as replays).
+import { randomBytes } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { ChannelError, type ChannelAdapter, type IdentityClaim, type InboundMessage } from '../contract.ts';
+import { WebhookPayload } from './payload.ts';
+
+export interface WebhookConfig {
+  signingSecret: string;
+}
+
+const header = (h: Record<string, string | string[] | undefined>, name: string) => {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+export function mapWebhookPayload(p: WebhookPayload, now: number): InboundMessage {
+  const identities: IdentityClaim[] = [];
+  // The sending system vouches for nothing: identities from a webhook are unverified claims.
+  if (p.sender.email) identities.push({ kind: 'email', value: p.sender.email, verified: false });
+  if (p.sender.phone) identities.push({ kind: 'phone', value: p.sender.phone, verified: false });
+  if (p.sender.handle) identities.push({ kind: /^https?:\/\//.test(p.sender.handle) ? 'url' : 'handle', value: p.sender.handle, verified: false });
+  const sentAt = p.sentAt === undefined ? now : typeof p.sentAt === 'number' ? p.sentAt : Date.parse(p.sentAt);
+  return {
+    externalId: p.id,
+    threadKey: p.threadKey,
+    sender: { name: p.sender.name, identities },
+    subject: p.subject,
+    text: p.text,
+    html: p.html,
+    sentAt: Number.isFinite(sentAt) ? Math.min(sentAt, now) : now,
+  };
+}
+
+export const webhookAdapter: ChannelAdapter<WebhookConfig> = {
+  kind: 'webhook',
+  capabilities: { inbound: 'webhook', replyNatively: false },
+  configSchema: Type.Object({ signingSecret: Type.String({ minLength: 24 }) }),
+  secretFields: ['signingSecret'],
+
+  initialConfig: () => ({ signingSecret: `whsec_${randomBytes(32).toString('base64')}` }),
+
+  parseWebhook(request, config) {
+    const id = header(request.headers, 'webhook-id');
+    const timestamp = header(request.headers, 'webhook-timestamp');
+    const signature = header(request.headers, 'webhook-signature');
+    if (!id || !timestamp || !signature) {
+      throw new ChannelError('invalid_signature', 'Sign the request per Standard Webhooks: headers webhook-id, webhook-timestamp and webhook-signature are required.');
+    }
+    let body: unknown;
+    try {
+      body = new Webhook(config.signingSecret).verify(request.rawBody, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature });
+    } catch (err) {
+      if (err instanceof WebhookVerificationError) {
+        throw new ChannelError('invalid_signature', `The webhook signature was refused (${err.message}). Check the signing secret and that the timestamp is current.`);
+      }
+      throw new ChannelError('invalid_payload', 'The body is not valid JSON.');
+    }
+    if (!Value.Check(WebhookPayload, body)) {
+      const problems = [...Value.Errors(WebhookPayload, body)].slice(0, 5).map((e) => `${e.path || '/'} ${e.message}`);
+      throw new ChannelError('invalid_payload', `The payload does not match the documented format: ${problems.join('; ')}.`);
+    }
+    if (!body.sender.email && !body.sender.phone && !body.sender.handle && !body.sender.name) {
+      throw new ChannelError('invalid_payload', 'sender needs at least one of name, email, phone or handle.');
+    }
+    return [mapWebhookPayload(body, request.now)];
+  },
+};

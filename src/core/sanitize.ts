@@ -1,0 +1,26 @@
+// Inbound HTML is hostile until proven otherwise: only an allowlist of structural tags survives, no
+// scripts, handlers, styles or forms; links get rel=noopener; remote images are not loaded (their
+// address moves to data-remote-src, so tracking pixels fire only if the owner allows that sender).
+import sanitizeHtml from 'sanitize-html';
+
+const OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: ['p', 'br', 'div', 'span', 'b', 'strong', 'i', 'em', 'u', 's', 'blockquote', 'pre', 'code', 'ul', 'ol', 'li', 'a', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'hr', 'img', 'sub', 'sup'],
+  allowedAttributes: { a: ['href', 'title'], img: ['alt', 'width', 'height', 'data-remote-src'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'] },
+  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+  allowedSchemesByTag: { img: ['cid', 'data'] },
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+  transformTags: {
+    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'noopener noreferrer nofollow', target: '_blank' } }),
+    img: (tagName, attribs) => {
+      const src = attribs.src ?? '';
+      const remote = /^https?:/i.test(src);
+      const { src: _drop, ...rest } = attribs;
+      return { tagName, attribs: remote ? { ...rest, 'data-remote-src': src } : attribs };
+    },
+  },
+};
+
+export function sanitizeInboundHtml(html: string): string {
+  return sanitizeHtml(html, { ...OPTIONS, allowedAttributes: { ...OPTIONS.allowedAttributes, a: ['href', 'title', 'rel', 'target'] } });
+}
