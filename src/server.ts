@@ -41,7 +41,7 @@ export async function closeContext(context: AppContext): Promise<void> {
   await context.storage.close();
 }
 
-export async function startServer(config: Config, options: { onReady?: (ctx: AppContext) => Promise<void> } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: { onReady?: (ctx: AppContext) => Promise<unknown> } = {}): Promise<RunningServer> {
   const logger = createLogger(config);
   if (config.secretKeyGenerated) {
     logger.warn(`Generated a new secret key in ${config.dataDir}/secret.key. Back it up with your data: without it, stored channel passwords cannot be read.`);

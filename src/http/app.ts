@@ -15,6 +15,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../core/errors.ts';
 import type { AppContext } from './context.ts';
 import { registerJsonBodyParser } from './plugins/json-body.ts';
+import { registerAddressGuard } from './plugins/unstorable-text.ts';
 import { registerProblemHandler } from './plugins/problem-handler.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { Problem } from './schemas.ts';
@@ -26,6 +27,7 @@ import { registerAccountRoutes } from './routes/account.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 import { registerEntranceRoutes } from './routes/entrances.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
+import { registerHookRoutes } from './routes/hooks.ts';
 import type { Api } from './api.ts';
 
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -42,6 +44,7 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string | nu
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
 
   registerJsonBodyParser(app);
+  registerAddressGuard(app);
   registerProblemHandler(app);
   app.addSchema(Problem);
 
@@ -104,6 +107,7 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string | nu
   registerTokenRoutes(app, ctx);
   registerEntranceRoutes(app, ctx);
   registerConversationRoutes(app, ctx);
+  await registerHookRoutes(app, ctx);
 
   const webDist = options.webDist === undefined ? WEB_DIST : options.webDist;
   if (webDist && existsSync(join(webDist, 'index.html'))) {

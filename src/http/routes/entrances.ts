@@ -1,14 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../core/errors.ts';
-import { newId } from '../../core/ids.ts';
+import { createEntrance } from '../../entrances/create-entrance.ts';
 import { recordEvent } from '../../storage/repositories/events.ts';
-import { countConversationsOfEntrance, deleteEntrance, findEntrance, insertEntrance, listEntrances, updateEntrance } from '../../storage/repositories/entrances.ts';
+import { countConversationsOfEntrance, deleteEntrance, findEntrance, listEntrances, updateEntrance } from '../../storage/repositories/entrances.ts';
 import type { Api } from '../api.ts';
 import type { AppContext } from '../context.ts';
 import { authOf, requireAuth } from '../plugins/auth.ts';
 import { EntranceKind, EntranceOut, errorResponses, IdParams, Text, toEntranceOut } from '../schemas.ts';
-
-const DEFAULT_RESPONSE_TARGET_MINUTES = 24 * 60;
 
 const EntranceFields = {
   label: Text(80, { minLength: 1 }),
@@ -29,12 +27,12 @@ export function registerEntranceRoutes(app: Api, ctx: AppContext): void {
 
   app.get('/api/v1/entrances', {
     schema: { tags: ['entrances'], summary: 'The workspace\'s entrances', response: { 200: Type.Object({ items: Type.Array(EntranceOut) }), ...errorResponses(401) } },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
   }, async (request) => ({ items: (await listEntrances(db, authOf(request).workspaceId)).map(toEntranceOut) }));
 
   app.get('/api/v1/entrances/:id', {
     schema: { tags: ['entrances'], summary: 'One entrance', params: IdParams, response: { 200: EntranceOut, ...errorResponses(401, 404) } },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
   }, async (request) => toEntranceOut(await requireEntrance(authOf(request).workspaceId, request.params.id)));
 
   app.post('/api/v1/entrances', {
@@ -52,33 +50,21 @@ export function registerEntranceRoutes(app: Api, ctx: AppContext): void {
         },
         { additionalProperties: false },
       ),
-      response: { 201: EntranceOut, ...errorResponses(400, 401, 403) },
+      response: {
+        201: Type.Composite([
+          EntranceOut,
+          Type.Object({
+            connection: Type.Optional(Type.Object({ webhookUrl: Type.String(), signingSecret: Type.String() }, { description: 'For webhook entrances: where to deliver and the signing secret, shown only in this response' })),
+          }),
+        ]),
+        ...errorResponses(400, 401, 403),
+      },
     },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
   }, async (request, reply) => {
     const auth = authOf(request);
-    const b = request.body;
-    const now = Date.now();
-    const id = newId(now);
-    await insertEntrance(db, {
-      id,
-      workspace_id: auth.workspaceId,
-      kind: b.kind,
-      label: b.label.trim(),
-      public_url: b.publicUrl ?? null,
-      show_on_storefront: b.showOnStorefront ? 1 : 0,
-      config_encrypted: null,
-      response_target_minutes: b.responseTargetMinutes ?? DEFAULT_RESPONSE_TARGET_MINUTES,
-      review_interval_days: b.reviewIntervalDays ?? null,
-      last_reviewed_at: null,
-      health: 'unknown',
-      health_reason: null,
-      created_at: now,
-      updated_at: now,
-      archived_at: null,
-    });
-    await recordEvent(db, { workspaceId: auth.workspaceId, actorUserId: auth.userId, type: 'entrance.created', subjectType: 'entrance', subjectId: id, data: { kind: b.kind } }, now);
-    return reply.status(201).send(toEntranceOut(await requireEntrance(auth.workspaceId, id)));
+    const { entrance, connection } = await createEntrance(ctx, auth.workspaceId, auth.userId, request.body);
+    return reply.status(201).send({ ...toEntranceOut(entrance), ...(connection ? { connection } : {}) });
   });
 
   app.patch('/api/v1/entrances/:id', {
@@ -89,7 +75,7 @@ export function registerEntranceRoutes(app: Api, ctx: AppContext): void {
       body: Type.Partial(Type.Object(EntranceFields), { additionalProperties: false }),
       response: { 200: EntranceOut, ...errorResponses(400, 401, 403, 404) },
     },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
   }, async (request) => {
     const auth = authOf(request);
     await requireEntrance(auth.workspaceId, request.params.id);
@@ -108,7 +94,7 @@ export function registerEntranceRoutes(app: Api, ctx: AppContext): void {
 
   app.delete('/api/v1/entrances/:id', {
     schema: { tags: ['entrances'], summary: 'Remove an entrance that has no conversations', params: IdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 409) } },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
   }, async (request, reply) => {
     const auth = authOf(request);
     const entrance = await requireEntrance(auth.workspaceId, request.params.id);

@@ -25,3 +25,8 @@ export async function countConversationsOfEntrance(db: DbOrTx, entranceId: strin
 export async function deleteEntrance(db: DbOrTx, workspaceId: string, id: string): Promise<void> {
   await db.deleteFrom('entrance').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 }
+
+/** For public routes (webhooks) that know only the entrance id. */
+export function findEntranceById(db: DbOrTx, id: string): Promise<Entrance | undefined> {
+  return db.selectFrom('entrance').selectAll().where('id', '=', id).where('archived_at', 'is', null).executeTakeFirst();
+}
