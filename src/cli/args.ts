@@ -4,6 +4,11 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** A command could not do its work; the message says what happened and what to do (exit 1). */
+export class CommandFailed extends Error {
+  override name = 'CommandFailed';
+}
+
 export interface Command {
   summary: string;
   help: string;

@@ -35,7 +35,7 @@ try {
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);
-  } else if (err instanceof AppError) {
+  } else if (err instanceof AppError || (err instanceof Error && err.name === 'CommandFailed')) {
     console.error(`portier: ${err.message}`);
   } else if (err instanceof Error && err.name === 'UsageError') {
     console.error(`portier: ${err.message}`);

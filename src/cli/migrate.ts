@@ -1,6 +1,6 @@
 import { loadConfig } from '../config.ts';
-import { migrateToLatest, openStorage, pendingMigrations } from '../storage/database.ts';
 import { parseOptions, type Command } from './args.ts';
+import { withStorage } from './with-storage.ts';
 
 export const migrateCommand: Command = {
   summary: 'apply pending database migrations',
@@ -14,8 +14,8 @@ Options:
   async run(argv) {
     const { values } = parseOptions('migrate', argv, { check: { type: 'boolean' } });
     const config = loadConfig();
-    const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    try {
+    const { migrateToLatest, pendingMigrations } = await import('../storage/database.ts');
+    return withStorage(config, async (storage) => {
       if (values.check) {
         const pending = await pendingMigrations(storage.db);
         console.log(pending.length ? `Pending migrations:\n${pending.map((p) => `  ${p}`).join('\n')}` : 'The database is up to date.');
@@ -24,8 +24,6 @@ Options:
       const applied = await migrateToLatest(storage.db);
       console.log(applied.length ? `Applied ${applied.length} migration(s):\n${applied.map((p) => `  ${p}`).join('\n')}` : 'The database is up to date; nothing to apply.');
       return 0;
-    } finally {
-      await storage.close();
-    }
+    });
   },
 };

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config.ts';
 import { createSetupToken, setupLink, setupWorkspace } from '../accounts/setup.ts';
-import { migrateToLatest, openStorage } from '../storage/database.ts';
 import { parseOptions, UsageError, type Command } from './args.ts';
+import { readSecretFile } from './read-secret-file.ts';
+import { withStorage } from './with-storage.ts';
 
 export const setupCommand: Command = {
   summary: 'create a workspace and its owner, or print a setup link',
@@ -36,24 +36,16 @@ Options:
       timezone: { type: 'string', default: 'Europe/Zurich' },
       link: { type: 'boolean' },
     });
+    const missing = ['email', 'password-file', 'handle', 'name'].filter((k) => !values[k as keyof typeof values]);
+    if (!values.link && missing.length) throw new UsageError(`setup: missing ${missing.map((m) => `--${m}`).join(', ')}. See "portier setup --help" (or use --link).`);
     const config = loadConfig();
-    const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    try {
-      if (config.runMigrations) await migrateToLatest(storage.db);
+    return withStorage(config, async (storage) => {
       if (values.link) {
         const { token } = await createSetupToken(storage.db);
         console.log(`Open this one-time link within 24 hours to create a workspace:\n\n  ${setupLink(config.publicUrl, token)}\n`);
         return 0;
       }
-      const missing = ['email', 'password-file', 'handle', 'name'].filter((k) => !values[k as keyof typeof values]);
-      if (missing.length) throw new UsageError(`setup: missing ${missing.map((m) => `--${m}`).join(', ')}. See "portier setup --help" (or use --link).`);
-      const file = values['password-file']!;
-      let password: string;
-      try {
-        password = readFileSync(file === '-' ? 0 : file, 'utf8').replace(/\r?\n$/, '');
-      } catch (err) {
-        throw new UsageError(`setup: cannot read the password file ${file} (${(err as NodeJS.ErrnoException).code ?? err}).`);
-      }
+      const password = readSecretFile('setup', values['password-file']!);
       const locale = values.locale!;
       const { workspace, user } = await setupWorkspace(storage.db, {
         workspace: { name: values.name!, handle: values.handle!, locale, languages: values.languages ? values.languages.split(',').map((l) => l.trim()) : [locale], timeZone: values.timezone! },
@@ -61,8 +53,6 @@ Options:
       });
       console.log(`Created workspace "${workspace.name}" (@${workspace.handle}) with owner ${user.email}.\nSign in at ${config.publicUrl}/signin`);
       return 0;
-    } finally {
-      await storage.close();
-    }
+    }, { migrate: true });
   },
 };

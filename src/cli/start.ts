@@ -1,5 +1,4 @@
 import { CONFIG_REFERENCE, loadConfig } from '../config.ts';
-import { startServer } from '../server.ts';
 import { parseOptions, type Command } from './args.ts';
 
 export const startCommand: Command = {
@@ -18,10 +17,12 @@ ${CONFIG_REFERENCE.map(([k, v]) => `  ${k.padEnd(26)} ${v}`).join('\n')}
   async run(argv) {
     const { values } = parseOptions('start', argv, { demo: { type: 'boolean' } });
     const config = loadConfig();
+    // Loaded here rather than at the top so that `portier <anything> --help` does not load Fastify.
+    const { startServer } = await import('../server.ts');
     const { buildWebIfNeeded } = await import('./build-web.ts');
     await buildWebIfNeeded();
     const server = await startServer(config, {
-      onReady: values.demo ? async (ctx) => (await import('../demo/seed-demo.ts')).seedDemoIfEmpty(ctx) : undefined,
+      onReady: values.demo ? async (ctx) => void (await (await import('../demo/seed-demo.ts')).seedDemoIfEmpty(ctx)) : undefined,
     });
     const stop = async (signal: string) => {
       server.context.logger.info(`received ${signal}, shutting down`);

@@ -28,6 +28,8 @@ import { registerTokenRoutes } from './routes/tokens.ts';
 import { registerEntranceRoutes } from './routes/entrances.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
 import { registerHookRoutes } from './routes/hooks.ts';
+import { registerConversationActionRoutes } from './routes/conversation-actions.ts';
+import { registerLiveRoutes } from './routes/live.ts';
 import type { Api } from './api.ts';
 
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -107,6 +109,8 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string | nu
   registerTokenRoutes(app, ctx);
   registerEntranceRoutes(app, ctx);
   registerConversationRoutes(app, ctx);
+  registerConversationActionRoutes(app, ctx);
+  registerLiveRoutes(app, ctx);
   await registerHookRoutes(app, ctx);
 
   const webDist = options.webDist === undefined ? WEB_DIST : options.webDist;

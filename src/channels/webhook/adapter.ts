@@ -9,7 +9,11 @@ import { WebhookPayload } from './payload.ts';
 
 export interface WebhookConfig {
   signingSecret: string;
+  /** Optional: replies are POSTed here, signed with the same secret, so the sending system can deliver them. */
+  replyUrl?: string;
 }
+
+const SEND_TIMEOUT_MS = 10_000;
 
 const header = (h: Record<string, string | string[] | undefined>, name: string) => {
   const v = h[name];
@@ -36,8 +40,11 @@ export function mapWebhookPayload(p: WebhookPayload, now: number): InboundMessag
 
 export const webhookAdapter: ChannelAdapter<WebhookConfig> = {
   kind: 'webhook',
-  capabilities: { inbound: 'webhook', replyNatively: false },
-  configSchema: Type.Object({ signingSecret: Type.String({ minLength: 24 }) }),
+  capabilities: { inbound: 'webhook', replyNatively: true },
+  configSchema: Type.Object(
+    { signingSecret: Type.String({ minLength: 24 }), replyUrl: Type.Optional(Type.String({ pattern: '^https?://\\S+$', maxLength: 2048 })) },
+    { additionalProperties: false },
+  ),
   secretFields: ['signingSecret'],
 
   initialConfig: () => ({ signingSecret: `whsec_${randomBytes(32).toString('base64')}` }),
@@ -66,5 +73,28 @@ export const webhookAdapter: ChannelAdapter<WebhookConfig> = {
       throw new ChannelError('invalid_payload', 'sender needs at least one of name, email, phone or handle.');
     }
     return [mapWebhookPayload(body, request.now)];
+  },
+
+  async send(config, message) {
+    if (!config.replyUrl) throw new ChannelError('invalid_config', 'This webhook entrance has no reply URL: set one in the entrance settings, or answer elsewhere and mark the conversation as answered.');
+    const id = `msg_${randomBytes(12).toString('hex')}`;
+    const body = JSON.stringify({ id, conversationId: message.conversationId, threadKey: message.threadKey, to: message.to.map(({ kind, value }) => ({ kind, value })), subject: message.subject ?? null, text: message.text });
+    const now = new Date();
+    let res: Response;
+    try {
+      res = await fetch(config.replyUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(config.signingSecret).sign(id, now, body) },
+        body,
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+        redirect: 'error',
+      });
+    } catch (err) {
+      throw new ChannelError('temporary', `The reply URL could not be reached (${(err as Error).message}).`, { cause: err });
+    }
+    if (res.ok) return { externalId: id };
+    if (res.status === 429) throw new ChannelError('rate_limited', 'The reply URL answered 429 Too Many Requests.', { retryAfterMs: Number(res.headers.get('retry-after') ?? 60) * 1000 });
+    if (res.status >= 500) throw new ChannelError('temporary', `The reply URL answered ${res.status}.`);
+    throw new ChannelError('invalid_payload', `The reply URL refused the reply with ${res.status}.`);
   },
 };

@@ -1,6 +1,6 @@
 // Who is asking: a session cookie (the web app) or a bearer API token (scripts). Cookie-authenticated
 // changes must carry the session's CSRF token; token-authenticated ones need the "write" scope.
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { AppError } from '../../core/errors.ts';
 import { SESSION_COOKIE, SESSION_TOUCH_INTERVAL_MS, SESSION_TTL_MS } from '../../accounts/sessions.ts';
 import { hashToken, safeEqual } from '../../security/tokens.ts';
@@ -65,8 +65,12 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   });
 }
 
-/** preHandler for routes that need a signed-in user; `role: 'owner'` restricts further. */
-export function requireAuth(options: { role?: Role } = {}): preHandlerHookHandler {
+/**
+ * onRequest hook for routes that need a signed-in user; `role: 'owner'` restricts further. It runs
+ * before the body is read and validated, so a stranger gets 401 whatever they send, and the
+ * server spends no parsing on them.
+ */
+export function requireAuth(options: { role?: Role } = {}): onRequestHookHandler {
   return async function checkAuth(request: FastifyRequest, _reply: FastifyReply) {
     const auth = request.auth;
     if (!auth) throw new AppError('unauthenticated', 'Sign in first, or send an API token as "Authorization: Bearer <token>".');

@@ -21,7 +21,7 @@ export function registerAccountRoutes(app: Api, ctx: AppContext): void {
 
   app.get('/api/v1/account', {
     schema: { tags: ['account'], summary: 'Your account', response: { 200: UserOut, ...errorResponses(401) } },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
   }, async (request) => toUserOut(await currentUser(authOf(request).userId)));
 
   app.patch('/api/v1/account', {
@@ -34,7 +34,7 @@ export function registerAccountRoutes(app: Api, ctx: AppContext): void {
       ),
       response: { 200: UserOut, ...errorResponses(400, 401, 403) },
     },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
   }, async (request) => {
     const auth = authOf(request);
     const { displayName, locale } = request.body;
@@ -52,7 +52,7 @@ export function registerAccountRoutes(app: Api, ctx: AppContext): void {
       body: Type.Object({ currentPassword: Text(1024, { minLength: 1 }), newPassword: Text(1024, { minLength: 1 }) }, { additionalProperties: false }),
       response: { 204: Type.Null(), ...errorResponses(400, 401, 403) },
     },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
     config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
   }, async (request, reply) => {
     const auth = authOf(request);

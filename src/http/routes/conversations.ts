@@ -1,6 +1,7 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { adapterFor } from '../../channels/registry.ts';
 import { AppError } from '../../core/errors.ts';
-import { findConversation, listConversations, listMessages } from '../../storage/repositories/conversations.ts';
+import { findConversation, listConversationLabels, listConversations, listMessages } from '../../storage/repositories/conversations.ts';
 import type { Api } from '../api.ts';
 import type { AppContext } from '../context.ts';
 import { authOf, requireAuth } from '../plugins/auth.ts';
@@ -17,14 +18,31 @@ const ConversationSummary = Type.Object({
   preview: Type.String(),
 });
 
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
 const MessageOut = Type.Object({
   id: Type.String(),
   direction: Type.Union([Type.Literal('inbound'), Type.Literal('outbound'), Type.Literal('note')]),
+  subject: Nullable(Type.String()),
   text: Type.String(),
+  html: Nullable(Type.String({ description: 'Sanitised HTML; remote images carry data-remote-src instead of src' })),
   sentAt: Type.Number(),
   deliveryState: Type.String(),
-  authorName: Type.Union([Type.String(), Type.Null()]),
+  deliveryError: Nullable(Type.String()),
+  authorName: Nullable(Type.String()),
+  preferredReply: Nullable(Type.String()),
+  referral: Nullable(Type.String()),
 });
+
+const ConversationDetail = Type.Composite([
+  ConversationSummary,
+  Type.Object({
+    snoozedUntil: Nullable(Type.Number()),
+    labels: Type.Array(Type.String()),
+    replyModes: Type.Array(Type.Union([Type.Literal('send'), Type.Literal('answered_elsewhere'), Type.Literal('note')]), { description: 'What the composer may offer for this entrance' }),
+    entranceUrl: Nullable(Type.String({ description: 'Where to answer on the network when Portier cannot send' })),
+  }),
+]);
 
 const PREVIEW_LENGTH = 140;
 
@@ -50,7 +68,9 @@ const encodeCursor = (value: number, id: string) => Buffer.from(JSON.stringify([
 function decodeCursor(cursor: string): { value: number; id: string } {
   try {
     const [value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof value === 'number' && typeof id === 'string') return { value, id };
+    // Only what encodeCursor makes: a timestamp and an id. Anything else would reach SQL as a value
+    // PostgreSQL refuses (Infinity for a bigint, a NUL in text) and fail as a 500.
+    if (Number.isSafeInteger(value) && typeof id === 'string' && id.length <= 64 && !id.includes('\u0000')) return { value: value as number, id };
   } catch { /* fall through */ }
   throw new AppError('validation_failed', 'cursor is not a cursor this API returned; start again without it.', { errors: [{ field: 'querystring.cursor', message: 'is not valid' }] });
 }
@@ -73,7 +93,7 @@ export function registerConversationRoutes(app: Api, ctx: AppContext): void {
       ),
       response: { 200: Type.Object({ items: Type.Array(ConversationSummary), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses(400, 401) },
     },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
   }, async (request) => {
     const auth = authOf(request);
     const { view = 'waiting', entranceId, limit = 50, cursor } = request.query;
@@ -91,17 +111,40 @@ export function registerConversationRoutes(app: Api, ctx: AppContext): void {
       tags: ['inbox'],
       summary: 'One conversation with its messages',
       params: IdParams,
-      response: { 200: Type.Object({ conversation: ConversationSummary, messages: Type.Array(MessageOut) }), ...errorResponses(401, 404) },
+      response: { 200: Type.Object({ conversation: ConversationDetail, messages: Type.Array(MessageOut) }), ...errorResponses(401, 404) },
     },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
   }, async (request) => {
     const auth = authOf(request);
     const conversation = await findConversation(db, auth.workspaceId, request.params.id);
     if (!conversation) throw new AppError('not_found', 'No such conversation in this workspace.');
-    const messages = await listMessages(db, auth.workspaceId, conversation.id);
+    const [messages, labels] = await Promise.all([listMessages(db, auth.workspaceId, conversation.id), listConversationLabels(db, conversation.id)]);
+    const adapter = adapterFor(conversation.entrance_kind);
+    const replyModes = [...(adapter?.send ? (['send'] as const) : []), 'answered_elsewhere' as const, 'note' as const];
     return {
-      conversation: toSummary({ ...conversation, preview: messages.at(-1)?.text }),
-      messages: messages.map((m) => ({ id: m.id, direction: m.direction, text: m.text, sentAt: m.sent_at, deliveryState: m.delivery_state, authorName: m.author_name })),
+      conversation: {
+        ...toSummary({ ...conversation, preview: messages.at(-1)?.text }),
+        snoozedUntil: conversation.snoozed_until,
+        labels,
+        replyModes,
+        entranceUrl: conversation.entrance_public_url,
+      },
+      messages: messages.map((m) => {
+        const meta = m.meta ? (JSON.parse(m.meta) as { preferredReply?: string; referral?: string }) : {};
+        return {
+          id: m.id,
+          direction: m.direction,
+          subject: m.subject,
+          text: m.text,
+          html: m.html,
+          sentAt: m.sent_at,
+          deliveryState: m.delivery_state,
+          deliveryError: m.delivery_error,
+          authorName: m.author_name,
+          preferredReply: meta.preferredReply ?? null,
+          referral: meta.referral ?? null,
+        };
+      }),
     };
   });
 }

@@ -1,4 +1,7 @@
 import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { adapterFor } from '../../channels/registry.ts';
+import { openEntranceConfig, sealEntranceConfig } from '../../entrances/entrance-config.ts';
 import { AppError } from '../../core/errors.ts';
 import { createEntrance } from '../../entrances/create-entrance.ts';
 import { recordEvent } from '../../storage/repositories/events.ts';
@@ -72,15 +75,39 @@ export function registerEntranceRoutes(app: Api, ctx: AppContext): void {
       tags: ['entrances'],
       summary: 'Change an entrance',
       params: IdParams,
-      body: Type.Partial(Type.Object(EntranceFields), { additionalProperties: false }),
+      body: Type.Partial(
+        Type.Object({
+          ...EntranceFields,
+          config: Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 4096 }), Type.Number(), Type.Boolean(), Type.Null()]), {
+            description: 'Connector settings to change (null removes one); secrets are write-only',
+          }),
+        }),
+        { additionalProperties: false },
+      ),
       response: { 200: EntranceOut, ...errorResponses(400, 401, 403, 404) },
     },
     onRequest: requireAuth(),
   }, async (request) => {
     const auth = authOf(request);
-    await requireEntrance(auth.workspaceId, request.params.id);
+    const entrance = await requireEntrance(auth.workspaceId, request.params.id);
     const b = request.body;
+    let configEncrypted: string | undefined;
+    if (b.config) {
+      const adapter = adapterFor(entrance.kind);
+      if (!adapter) throw new AppError('validation_failed', `A ${entrance.kind} entrance has no connector settings.`, { errors: [{ field: 'body.config', message: 'is not supported for this kind' }] });
+      const merged: Record<string, unknown> = { ...(openEntranceConfig(ctx.secrets, entrance) ?? {}) };
+      for (const [key, value] of Object.entries(b.config)) {
+        if (value === null) delete merged[key];
+        else merged[key] = value;
+      }
+      if (!Value.Check(adapter.configSchema, merged)) {
+        const errors = [...Value.Errors(adapter.configSchema, merged)].slice(0, 5).map((e) => ({ field: `body.config${e.path.replaceAll('/', '.')}`, message: e.message }));
+        throw new AppError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+      }
+      configEncrypted = sealEntranceConfig(ctx.secrets, merged) ?? undefined;
+    }
     await updateEntrance(db, auth.workspaceId, request.params.id, {
+      ...(configEncrypted ? { config_encrypted: configEncrypted } : {}),
       ...(b.label !== undefined ? { label: b.label.trim() } : {}),
       ...(b.publicUrl !== undefined ? { public_url: b.publicUrl } : {}),
       ...(b.showOnStorefront !== undefined ? { show_on_storefront: b.showOnStorefront ? 1 : 0 } : {}),
@@ -88,7 +115,9 @@ export function registerEntranceRoutes(app: Api, ctx: AppContext): void {
       ...(b.reviewIntervalDays !== undefined ? { review_interval_days: b.reviewIntervalDays } : {}),
       updated_at: Date.now(),
     });
-    await recordEvent(db, { workspaceId: auth.workspaceId, actorUserId: auth.userId, type: 'entrance.updated', subjectType: 'entrance', subjectId: request.params.id, data: b });
+    // Connector settings may hold secrets: the audit trail records which keys changed, never values.
+    const { config, ...fields } = b;
+    await recordEvent(db, { workspaceId: auth.workspaceId, actorUserId: auth.userId, type: 'entrance.updated', subjectType: 'entrance', subjectId: request.params.id, data: { ...fields, ...(config ? { configKeys: Object.keys(config) } : {}) } });
     return toEntranceOut(await requireEntrance(auth.workspaceId, request.params.id));
   });
 

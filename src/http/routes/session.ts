@@ -43,7 +43,7 @@ export function registerSessionRoutes(app: Api, ctx: AppContext): void {
 
   app.delete('/api/v1/session', {
     schema: { tags: ['session'], summary: 'Sign out', response: { 204: Type.Null(), ...errorResponses(401, 403) } },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
   }, async (request, reply) => {
     const auth = authOf(request);
     if (auth.sessionId) await deleteSession(db, auth.sessionId);

@@ -35,7 +35,7 @@ export function registerTokenRoutes(app: Api, ctx: AppContext): void {
 
   app.get('/api/v1/tokens', {
     schema: { tags: ['tokens'], summary: 'The workspace\'s API tokens (never their secrets)', response: { 200: Type.Object({ items: Type.Array(TokenOut) }), ...errorResponses(401) } },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
   }, async (request) => ({ items: (await listApiTokens(db, authOf(request).workspaceId)).map(toTokenOut) }));
 
   app.post('/api/v1/tokens', {
@@ -48,7 +48,7 @@ export function registerTokenRoutes(app: Api, ctx: AppContext): void {
       ),
       response: { 201: Type.Object({ token: TokenOut, secret: Type.String() }), ...errorResponses(400, 401, 403) },
     },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
   }, async (request, reply) => {
     const auth = authOf(request);
     // A token cannot grant more than its creator holds: a read-only token cannot mint a writer.
@@ -59,7 +59,7 @@ export function registerTokenRoutes(app: Api, ctx: AppContext): void {
 
   app.delete('/api/v1/tokens/:id', {
     schema: { tags: ['tokens'], summary: 'Revoke an API token', params: IdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
   }, async (request, reply) => {
     const auth = authOf(request);
     if (!(await revokeApiToken(db, auth.workspaceId, request.params.id, Date.now()))) throw new AppError('not_found', 'No such token in this workspace (maybe it was already revoked).');

@@ -13,7 +13,7 @@ export function registerWorkspaceRoutes(app: Api, ctx: AppContext): void {
 
   app.get('/api/v1/workspace', {
     schema: { tags: ['workspace'], summary: 'The workspace of the caller', response: { 200: WorkspaceOut, ...errorResponses(401) } },
-    preHandler: requireAuth(),
+    onRequest: requireAuth(),
   }, async (request) => {
     const w = await findWorkspace(db, authOf(request).workspaceId);
     if (!w) throw new AppError('not_found');
@@ -35,7 +35,7 @@ export function registerWorkspaceRoutes(app: Api, ctx: AppContext): void {
       ),
       response: { 200: WorkspaceOut, ...errorResponses(400, 401, 403) },
     },
-    preHandler: requireAuth({ role: 'owner' }),
+    onRequest: requireAuth({ role: 'owner' }),
   }, async (request) => {
     const auth = authOf(request);
     const { name, locale, languages, timeZone } = request.body;

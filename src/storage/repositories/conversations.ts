@@ -83,11 +83,13 @@ export function findConversation(db: DbOrTx, workspaceId: string, id: string) {
       'conversation.status',
       'conversation.awaiting_since',
       'conversation.last_message_at',
+      'conversation.snoozed_until',
       'contact.id as contact_id',
       'contact.display_name as contact_name',
       'entrance.id as entrance_id',
       'entrance.kind as entrance_kind',
       'entrance.label as entrance_label',
+      'entrance.public_url as entrance_public_url',
     ])
     .where('conversation.workspace_id', '=', workspaceId)
     .where('conversation.id', '=', id)
@@ -98,11 +100,16 @@ export function listMessages(db: DbOrTx, workspaceId: string, conversationId: st
   return db
     .selectFrom('message')
     .leftJoin('user', 'user.id', 'message.author_user_id')
-    .select(['message.id', 'message.direction', 'message.text', 'message.sent_at', 'message.delivery_state', 'user.display_name as author_name'])
+    .select(['message.id', 'message.direction', 'message.text', 'message.html', 'message.subject', 'message.sent_at', 'message.delivery_state', 'message.delivery_error', 'message.meta', 'user.display_name as author_name'])
     .where('message.workspace_id', '=', workspaceId)
     .where('message.conversation_id', '=', conversationId)
     .orderBy('message.sent_at')
     .orderBy('message.id')
     .limit(limit)
     .execute();
+}
+
+export async function listConversationLabels(db: DbOrTx, conversationId: string): Promise<string[]> {
+  const rows = await db.selectFrom('conversation_label').innerJoin('label', 'label.id', 'conversation_label.label_id').select('label.name').where('conversation_label.conversation_id', '=', conversationId).orderBy('label.name').execute();
+  return rows.map((r) => r.name);
 }
