@@ -1,0 +1,130 @@
+// The middle pane: the conversations of one inbox view, newest activity first.
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { listConversations, listEntrances } from '../api/endpoints.ts';
+import type { ConversationSummary, InboxView } from '../api/types.ts';
+import { EntranceKindIcon } from '../components/entrance-kind-icon.tsx';
+import { LoadFailed } from '../components/load-failed.tsx';
+import { useLoad } from '../components/use-load.ts';
+import { useDescribeError } from '../i18n/describe-error.ts';
+import { useFormatters } from '../i18n/format.ts';
+import { Link } from '../router/router.tsx';
+import { WaitingTime } from './waiting-time.tsx';
+
+export function ConversationList({ view, selectedId }: { view: InboxView; selectedId: string | null }) {
+  const { t } = useTranslation();
+  const describeError = useDescribeError();
+  const page = useLoad((signal) => listConversations(view, { signal }), [view]);
+  const [more, setMore] = useState<{ items: ConversationSummary[]; nextCursor: string | null; loading: boolean; error?: unknown }>({
+    items: [],
+    nextCursor: null,
+    loading: false,
+  });
+  const [moreFor, setMoreFor] = useState<InboxView>(view);
+  if (moreFor !== view) {
+    // The view changed: forget the extra pages loaded for the previous one.
+    setMoreFor(view);
+    setMore({ items: [], nextCursor: null, loading: false });
+  }
+
+  if (page.status === 'loading') {
+    return (
+      <p className="pane-message muted" aria-busy="true">
+        {t('inbox.loading')}
+      </p>
+    );
+  }
+  if (page.status === 'failed') {
+    return (
+      <div className="pane-message">
+        <LoadFailed error={page.error} onRetry={page.reload} />
+      </div>
+    );
+  }
+
+  const items = [...page.data.items, ...more.items];
+  const nextCursor = more.items.length ? more.nextCursor : (page.data.nextCursor ?? null);
+  if (items.length === 0) return <EmptyView view={view} />;
+
+  async function loadMore() {
+    if (!nextCursor) return;
+    setMore((m) => ({ ...m, loading: true, error: undefined }));
+    try {
+      const next = await listConversations(view, { cursor: nextCursor });
+      setMore((m) => ({ items: [...m.items, ...next.items], nextCursor: next.nextCursor ?? null, loading: false }));
+    } catch (error) {
+      setMore((m) => ({ ...m, loading: false, error }));
+    }
+  }
+
+  return (
+    <>
+      <ul className="conversation-list">
+        {items.map((conversation) => (
+          <li key={conversation.id}>
+            <ConversationRow conversation={conversation} selected={conversation.id === selectedId} />
+          </li>
+        ))}
+      </ul>
+      {more.error ? <p className="field-error pane-message">{describeError(more.error)}</p> : null}
+      {nextCursor ? (
+        <div className="load-more">
+          <button type="button" onClick={() => void loadMore()} disabled={more.loading}>
+            {more.loading ? t('app.loading') : t('inbox.loadMore')}
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+function ConversationRow({ conversation, selected }: { conversation: ConversationSummary; selected: boolean }) {
+  const { t } = useTranslation();
+  const format = useFormatters();
+  const waiting = conversation.status === 'waiting' && conversation.awaitingSince !== null;
+  return (
+    <Link
+      to={`/inbox/c/${encodeURIComponent(conversation.id)}`}
+      className={`conversation-row${waiting ? ' is-waiting' : ''}`}
+      aria-current={selected ? 'true' : undefined}
+    >
+      <span className="row-top">
+        <span className="row-contact">{conversation.contact.displayName}</span>
+        <time className="row-time" dateTime={new Date(conversation.lastMessageAt).toISOString()}>
+          {format.listTime(conversation.lastMessageAt)}
+        </time>
+      </span>
+      <span className="row-subject">{conversation.subject ?? t('inbox.noSubject')}</span>
+      <span className="row-preview">{conversation.preview}</span>
+      <span className="row-meta">
+        <span className="row-entrance">
+          <EntranceKindIcon kind={conversation.entrance.kind} />
+          {conversation.entrance.label}
+        </span>
+        {waiting && conversation.awaitingSince !== null ? <WaitingTime since={conversation.awaitingSince} /> : null}
+      </span>
+    </Link>
+  );
+}
+
+/** Explains what belongs in this view, and where to start if no entrance is connected yet. */
+function EmptyView({ view }: { view: InboxView }) {
+  const { t } = useTranslation();
+  const entrances = useLoad((signal) => listEntrances().then((r) => (signal.aborted ? null : r.items.length)), []);
+  const noEntrances = entrances.status === 'loaded' && entrances.data === 0;
+  return (
+    <div className="empty-state">
+      <p>{t(`inbox.empty.${view}`)}</p>
+      {noEntrances ? (
+        <>
+          <p className="muted">{t('inbox.noEntrances')}</p>
+          <p>
+            <Link to="/entrances" className="button button-primary">
+              {t('inbox.connectFirstEntrance')}
+            </Link>
+          </p>
+        </>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api/client.ts';
+import { deleteEntrance, listEntrances } from '../api/endpoints.ts';
+import type { Entrance } from '../api/types.ts';
+import { useAnnounce } from '../components/announcer.tsx';
+import { useDocumentTitle } from '../components/document-title.ts';
+import { LoadFailed } from '../components/load-failed.tsx';
+import { useLoad } from '../components/use-load.ts';
+import { AddEntranceForm } from '../entrances/add-entrance-form.tsx';
+import { EntranceList } from '../entrances/entrance-list.tsx';
+import { useDescribeError } from '../i18n/describe-error.ts';
+
+export function EntrancesPage() {
+  const { t } = useTranslation();
+  useDocumentTitle(t('entrances.title'));
+  const announce = useAnnounce();
+  const describeError = useDescribeError();
+  const entrances = useLoad(() => listEntrances().then((r) => r.items), []);
+
+  async function remove(entrance: Entrance) {
+    if (!window.confirm(t('entrances.removeConfirm', { label: entrance.label }))) return;
+    try {
+      await deleteEntrance(entrance.id);
+      if (entrances.status === 'loaded') entrances.replace(entrances.data.filter((e) => e.id !== entrance.id));
+      announce(t('entrances.removed', { label: entrance.label }));
+    } catch (error) {
+      announce(
+        error instanceof ApiError && error.code === 'conflict'
+          ? t('entrances.removeConflict', { label: entrance.label })
+          : describeError(error),
+      );
+    }
+  }
+
+  return (
+    <div className="page">
+      <h1>{t('entrances.title')}</h1>
+      <p className="lead">{t('entrances.intro')}</p>
+      <section aria-labelledby="entrances-list-title" className="page-section">
+        <h2 id="entrances-list-title">{t('entrances.listTitle')}</h2>
+        {entrances.status === 'loading' ? (
+          <p className="muted" aria-busy="true">
+            {t('app.loading')}
+          </p>
+        ) : entrances.status === 'failed' ? (
+          <LoadFailed error={entrances.error} onRetry={entrances.reload} />
+        ) : entrances.data.length === 0 ? (
+          <p className="empty-state">{t('entrances.empty')}</p>
+        ) : (
+          <EntranceList entrances={entrances.data} onRemove={(entrance) => void remove(entrance)} />
+        )}
+      </section>
+      <section aria-labelledby="entrances-add-title" className="page-section card">
+        <h2 id="entrances-add-title">{t('entrances.add.title')}</h2>
+        <AddEntranceForm
+          onAdded={(entrance) => entrances.replace([...(entrances.status === 'loaded' ? entrances.data : []), entrance])}
+        />
+      </section>
+    </div>
+  );
+}
