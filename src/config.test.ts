@@ -120,12 +120,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '0', PORTIER_SECRET_KEY: KEY }, dir).port).toBe(0);
   });
 
-  // Number(' ') and Number('') are 0: `PORT=` or `PORT= ` in .env would listen on a random port.
-  // (config.ts is outside this test's remit to fix; reported to the lead.)
-  it.todo('a blank PORT is a problem, not port 0');
-  // The complaint shows the first 20 characters, which for mysql://user:password@… includes the
-  // start of the password.
-  it.todo('a wrong DATABASE_URL is described by its scheme only, never its credentials');
+  it('a blank PORT is a problem, not a random port', () => {
+    expect(problemsOf({ PORT: ' ', PORTIER_SECRET_KEY: KEY })).toEqual([expect.stringMatching(/^PORT= /)]);
+  });
+
+  it('a wrong DATABASE_URL is described by its scheme only, never its credentials', () => {
+    const [problem] = problemsOf({ DATABASE_URL: 'mysql://portier:s3cret-password@db/portier', PORTIER_SECRET_KEY: KEY });
+    expect(problem).toContain('mysql:');
+    expect(problem).not.toContain('s3cret');
+  });
 
   it('reads NAME_FILE variants, trimming the trailing newline of a secrets file', () => {
     writeFileSync(join(dir, 'db-url'), 'postgres://portier:pw@db/portier\n');
@@ -172,15 +175,6 @@ describe('loadConfig', () => {
   it('no key is generated while the configuration has problems', () => {
     problemsOf({ PORT: 'abc', PORTIER_DATA_DIR: join(dir, 'data') });
     expect(() => statSync(join(dir, 'data', 'secret.key'))).toThrow();
-  });
-
-  it.skipIf(process.getuid?.() === 0)('a data directory Portier cannot write to is a clear problem', () => {
-    chmodSync(dir, 0o500);
-    try {
-      expect(problemsOf({ PORTIER_DATA_DIR: join(dir, 'sub', 'data') })[0]).toMatch(/is not writable .*Set PORTIER_DATA_DIR/);
-    } finally {
-      chmodSync(dir, 0o700);
-    }
   });
 
   it('a data directory that is a file is a clear problem', () => {

@@ -62,7 +62,8 @@ function parseBoolean(name: string, value: string | undefined, fallback: boolean
 
 function parseInteger(name: string, value: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
+  // Number('') and Number(' ') are 0: a blank value must not silently mean "port 0".
+  const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
     problems.push(`${name}=${value} must be a whole number from ${min} to ${max}.`);
     return fallback;
@@ -85,7 +86,9 @@ export function loadConfig(env: Env = loadProcessEnv(), cwd = process.cwd()): Co
 
   const databaseUrl = readValue(env, 'DATABASE_URL', problems) ?? null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    problems.push(`DATABASE_URL must start with postgres:// (got "${databaseUrl.slice(0, 20)}…"). Leave it unset to use the embedded SQLite database.`);
+    // Name only the scheme: the rest of a URL may hold a password.
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(databaseUrl)?.[0] ?? 'no scheme';
+    problems.push(`DATABASE_URL must start with postgres:// (got ${scheme}). Leave it unset to use the embedded SQLite database.`);
   }
 
   const publicUrlRaw = env.PORTIER_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

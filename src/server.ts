@@ -22,7 +22,7 @@ export interface RunningServer {
 }
 
 export async function openContext(config: Config, logger: Logger = createLogger(config)): Promise<AppContext> {
-  const storage: Storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const storage: Storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onIdleError: (err) => logger.warn({ err }, 'an idle database connection failed; it will be replaced') });
   if (config.runMigrations) {
     const applied = await migrateToLatest(storage.db);
     if (applied.length) logger.info({ applied }, `applied ${applied.length} database migration(s)`);

@@ -4,6 +4,7 @@
 // has something true to show. Times are relative to the moment of seeding, so "waiting for 26 h"
 // reads the same whenever the demo starts. Every address is on a reserved domain (.example,
 // .invalid) and every phone number in an unassigned 000 block, so nothing here reaches anyone.
+import { previewOf } from '../core/preview.ts';
 import { randomBytes } from 'node:crypto';
 import { newId } from '../core/ids.ts';
 import { normalizeIdentity } from '../core/identities.ts';
@@ -450,8 +451,8 @@ async function insertDemo(tx: DbOrTx, passwordHash: string, now: number): Promis
     const createdAt = Math.min(...messages.map((m) => m.sentAt));
     await tx.insertInto('conversation').values({
       id: conversationId, workspace_id: workspaceId, contact_id: contactIds[c.contact], entrance_id: entranceIds[c.entrance], thread_key: c.threadKey,
-      subject: c.subject, status: c.closed ? 'closed' : since !== null ? 'waiting' : 'open', awaiting_since: since, last_message_at: lastMessageAt,
-      snoozed_until: null, created_at: createdAt, updated_at: lastMessageAt,
+      subject: c.subject, status: c.closed ? 'closed' : since !== null ? 'open' : 'waiting', awaiting_since: since, last_message_at: lastMessageAt,
+      snoozed_until: null, created_at: createdAt, updated_at: lastMessageAt, preview: previewOf(messages.filter((m) => m.direction !== 'note').at(-1)?.text ?? ''),
     }).execute();
     for (const m of messages) {
       await tx.insertInto('message').values({

@@ -48,6 +48,7 @@ export function createInProcessLiveEvents(): LiveEvents {
 export async function createPostgresLiveEvents(databaseUrl: string, logger: Logger): Promise<LiveEvents> {
   const hub = localHub();
   const publisher = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  publisher.on('error', (err) => logger.warn({ err }, 'an idle live events connection failed'));
   let listener: pg.Client | null = null;
   let closed = false;
 

@@ -28,8 +28,12 @@ import { registerTokenRoutes } from './routes/tokens.ts';
 import { registerEntranceRoutes } from './routes/entrances.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
 import { registerHookRoutes } from './routes/hooks.ts';
+import { registerPublicRoutes } from '../public/contact-routes.ts';
 import { registerConversationActionRoutes } from './routes/conversation-actions.ts';
 import { registerLiveRoutes } from './routes/live.ts';
+import { registerTemplateRoutes } from './routes/templates.ts';
+import { registerContactRoutes } from './routes/contacts.ts';
+import { registerSearchRoutes } from './routes/search.ts';
 import type { Api } from './api.ts';
 
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -111,7 +115,11 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string | nu
   registerConversationRoutes(app, ctx);
   registerConversationActionRoutes(app, ctx);
   registerLiveRoutes(app, ctx);
+  registerTemplateRoutes(app, ctx);
+  registerContactRoutes(app, ctx);
+  registerSearchRoutes(app, ctx);
   await registerHookRoutes(app, ctx);
+  await registerPublicRoutes(app, ctx);
 
   const webDist = options.webDist === undefined ? WEB_DIST : options.webDist;
   if (webDist && existsSync(join(webDist, 'index.html'))) {

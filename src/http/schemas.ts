@@ -29,6 +29,7 @@ export const WorkspaceOut = Type.Object({
   languages: Type.Array(Type.String()),
   timeZone: Type.String(),
   createdAt: Type.Number(),
+  links: Type.Object({ storefront: Type.String(), contactForm: Type.String() }, { description: 'Public pages of the workspace, for templates and sharing' }),
 });
 
 export const UserOut = Type.Object({
@@ -57,8 +58,18 @@ export const EntranceOut = Type.Object({
   createdAt: Type.Number(),
 });
 
-export function toWorkspaceOut(w: Workspace): Static<typeof WorkspaceOut> {
-  return { id: w.id, handle: w.handle, name: w.name, locale: w.locale, languages: JSON.parse(w.languages) as string[], timeZone: w.time_zone, createdAt: w.created_at };
+export function toWorkspaceOut(w: Workspace, publicUrl: string): Static<typeof WorkspaceOut> {
+  const storefront = `${publicUrl}/@${w.handle}`;
+  return {
+    id: w.id,
+    handle: w.handle,
+    name: w.name,
+    locale: w.locale,
+    languages: JSON.parse(w.languages) as string[],
+    timeZone: w.time_zone,
+    createdAt: w.created_at,
+    links: { storefront, contactForm: `${storefront}/contact` },
+  };
 }
 
 export function toUserOut(u: User): Static<typeof UserOut> {

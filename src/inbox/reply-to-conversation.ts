@@ -4,6 +4,7 @@
 import { adapterFor } from '../channels/registry.ts';
 import { AppError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
+import { previewOf } from '../core/preview.ts';
 import type { AppContext } from '../http/context.ts';
 import { sendReplyJob } from './send-reply-job.ts';
 
@@ -53,7 +54,7 @@ export async function replyToConversation(
       .execute();
     if (input.mode !== 'note') {
       // Answered: nothing waits for the owner any more; the conversation waits for the contact.
-      await tx.updateTable('conversation').set({ awaiting_since: null, status: 'waiting', last_message_at: now, updated_at: now }).where('id', '=', conversation.id).execute();
+      await tx.updateTable('conversation').set({ awaiting_since: null, status: 'waiting', last_message_at: now, preview: previewOf(input.text), updated_at: now }).where('id', '=', conversation.id).execute();
     }
     // Enqueued in the same transaction: the reply exists if and only if its send job does.
     if (input.mode === 'send') await ctx.jobs.enqueue(sendReplyJob(ctx), { messageId }, { idempotencyKey: messageId, db: tx });

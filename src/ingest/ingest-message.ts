@@ -6,6 +6,7 @@ import type { InboundMessage } from '../channels/contract.ts';
 import { newId } from '../core/ids.ts';
 import { normalizeIdentity, STRONG_IDENTITY_KINDS, type NormalizedIdentity } from '../core/identities.ts';
 import { sanitizeInboundHtml } from '../core/sanitize.ts';
+import { previewOf } from '../core/preview.ts';
 import type { Db, DbOrTx } from '../storage/database.ts';
 import type { Entrance } from '../storage/schema.ts';
 import type { LiveEvents } from '../events/live-events.ts';
@@ -146,6 +147,7 @@ async function ingestOnce(db: Db, entrance: Entrance, msg: InboundMessage, opts:
           snoozed_until: null,
           created_at: now,
           updated_at: now,
+          preview: previewOf(msg.text),
         })
         .execute();
     } else {
@@ -159,6 +161,8 @@ async function ingestOnce(db: Db, entrance: Entrance, msg: InboundMessage, opts:
           snoozed_until: null,
           awaiting_since: opts.startsClock ? (conversation.awaiting_since ?? sentAt) : conversation.awaiting_since,
           last_message_at: Math.max(conversation.last_message_at, sentAt),
+          // A late delivery of an older message does not replace the newer preview.
+          ...(sentAt >= conversation.last_message_at ? { preview: previewOf(msg.text) } : {}),
           updated_at: now,
         })
         .where('id', '=', conversationId)

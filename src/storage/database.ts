@@ -27,6 +27,8 @@ export interface StorageOptions {
   dataDir: string;
   /** Pool size on PostgreSQL. */
   maxConnections?: number;
+  /** Told when an idle PostgreSQL connection fails (logged by the server). */
+  onIdleError?: (err: Error) => void;
 }
 
 export async function openStorage(options: StorageOptions): Promise<Storage> {
@@ -38,6 +40,9 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
         oid === 20 || oid === 1700 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
     };
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10, types });
+    // An idle connection that the server closes (restart, failover, admin) must not crash the
+    // process: the pool drops it and opens a new one on the next query.
+    pool.on('error', (err) => options.onIdleError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', sqlitePath: null, databaseUrl: options.databaseUrl, close: () => db.destroy() };
   }

@@ -132,6 +132,7 @@ export interface ConversationTable {
   entrance_id: string;
   thread_key: string;
   subject: string | null;
+  /** open: in the inbox; waiting: answered, waiting for the contact; closed: done. */
   status: ConversationStatus;
   /** When the oldest unanswered inbound message arrived; null when nothing waits for the owner. */
   awaiting_since: number | null;
@@ -139,6 +140,8 @@ export interface ConversationTable {
   snoozed_until: number | null;
   created_at: number;
   updated_at: number;
+  /** The start of the last inbound or outbound message, for the inbox list. */
+  preview: string | null;
 }
 
 export interface MessageTable {

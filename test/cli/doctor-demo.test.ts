@@ -70,14 +70,14 @@ describe('portier demo', () => {
     const kinds = (db.prepare('select kind from entrance order by kind').all() as Array<{ kind: string }>).map((e) => e.kind);
     expect(kinds).toEqual(['email', 'linkedin', 'phone', 'referral', 'webform', 'whatsapp', 'xing']);
     const byStatus = Object.fromEntries((db.prepare('select status, count(*) as n from conversation group by status').all() as Array<{ status: string; n: number }>).map((r) => [r.status, r.n]));
-    expect(byStatus).toEqual({ waiting: 6, open: 1, closed: 2 });
+    expect(byStatus).toEqual({ open: 6, waiting: 1, closed: 2 });
     expect(DEMO_CONVERSATION_COUNT).toBe(9);
     // The waiting clock starts at the oldest unanswered inbound message: never after the last
     // message, and on different days so that "Waiting for me" shows different ages.
     const waiting = db.prepare(`select c.awaiting_since, c.last_message_at,
         (select min(m.sent_at) from message m where m.conversation_id = c.id and m.direction = 'inbound'
            and m.sent_at > coalesce((select max(o.sent_at) from message o where o.conversation_id = c.id and o.direction = 'outbound'), 0)) as expected
-      from conversation c where c.status = 'waiting'`).all() as Array<{ awaiting_since: number; last_message_at: number; expected: number }>;
+      from conversation c where c.awaiting_since is not null`).all() as Array<{ awaiting_since: number; last_message_at: number; expected: number }>;
     for (const w of waiting) expect(w.awaiting_since).toBe(w.expected);
     expect(new Set(waiting.map((w) => Math.round((Date.now() - w.awaiting_since) / 3_600_000))).size).toBe(6);
     const referred = db.prepare('select c.display_name, r.display_name as by from contact c join contact r on r.id = c.referred_by_contact_id').all();

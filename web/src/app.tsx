@@ -3,6 +3,8 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AnnouncerProvider } from './components/announcer.tsx';
 import { AppShell } from './components/app-shell.tsx';
+import { InboxLiveProvider } from './inbox/inbox-live.tsx';
+import { ContactPage } from './pages/contact-page.tsx';
 import { EntrancesPage } from './pages/entrances-page.tsx';
 import { InboxPage } from './pages/inbox-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
@@ -61,10 +63,14 @@ function Routes() {
 
   const inboxConversation = matchPath('/inbox/c/:conversationId', pathname);
   const inboxView = matchPath('/inbox/:view', pathname);
+  const contact = matchPath('/contacts/:contactId', pathname);
   let screen;
   let wide = false;
   if (matchPath('/inbox', pathname)) {
     screen = <InboxPage />;
+    wide = true;
+  } else if (matchPath('/inbox/log', pathname)) {
+    screen = <InboxPage logEntry />;
     wide = true;
   } else if (inboxConversation) {
     screen = <InboxPage conversationId={inboxConversation.conversationId} />;
@@ -72,6 +78,8 @@ function Routes() {
   } else if (inboxView) {
     screen = <InboxPage view={inboxView.view} />;
     wide = true;
+  } else if (contact) {
+    screen = <ContactPage key={contact.contactId} id={contact.contactId ?? ''} />;
   } else if (matchPath('/entrances', pathname)) {
     screen = <EntrancesPage />;
   } else if (matchPath('/settings', pathname)) {
@@ -79,7 +87,11 @@ function Routes() {
   } else {
     screen = <NotFoundPage />;
   }
-  return <AppShell wide={wide}>{screen}</AppShell>;
+  return (
+    <InboxLiveProvider>
+      <AppShell wide={wide}>{screen}</AppShell>
+    </InboxLiveProvider>
+  );
 }
 
 function Redirect({ to }: { to: string }) {

@@ -1,5 +1,6 @@
-// The website door: Portier's own public contact form. Messages arrive through the public form route,
-// already checked for spam; replies go out through whatever door the visitor asked for.
+// The website door: Portier's own public contact form (src/public/contact-routes.ts). Submissions
+// arrive through that public route, already checked for spam, and `map.ts` turns them into inbound
+// messages; replies go out through whatever door the visitor asked for.
 import { Type } from '@sinclair/typebox';
 import type { ChannelAdapter } from '../contract.ts';
 

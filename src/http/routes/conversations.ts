@@ -1,11 +1,12 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { adapterFor } from '../../channels/registry.ts';
+import { previewOf } from '../../core/preview.ts';
 import { AppError } from '../../core/errors.ts';
-import { findConversation, listConversationLabels, listConversations, listMessages } from '../../storage/repositories/conversations.ts';
+import { countConversationsByView, findConversation, listConversationLabels, listConversations, listMessages } from '../../storage/repositories/conversations.ts';
 import type { Api } from '../api.ts';
 import type { AppContext } from '../context.ts';
 import { authOf, requireAuth } from '../plugins/auth.ts';
-import { EntranceKind, errorResponses, Id, IdParams } from '../schemas.ts';
+import { EntranceKind, errorResponses, Id, IdParams, Text } from '../schemas.ts';
 
 const ConversationSummary = Type.Object({
   id: Type.String(),
@@ -44,7 +45,6 @@ const ConversationDetail = Type.Composite([
   }),
 ]);
 
-const PREVIEW_LENGTH = 140;
 
 type SummaryRow = {
   id: string; subject: string | null; status: 'open' | 'waiting' | 'closed'; awaiting_since: number | null; last_message_at: number;
@@ -60,7 +60,7 @@ function toSummary(r: SummaryRow) {
     status: r.status,
     awaitingSince: r.awaiting_since,
     lastMessageAt: r.last_message_at,
-    preview: (r.preview ?? '').replace(/\s+/g, ' ').trim().slice(0, PREVIEW_LENGTH),
+    preview: r.preview ?? '',
   };
 }
 
@@ -86,6 +86,8 @@ export function registerConversationRoutes(app: Api, ctx: AppContext): void {
         {
           view: Type.Optional(Type.Union([Type.Literal('waiting'), Type.Literal('open'), Type.Literal('snoozed'), Type.Literal('done')], { default: 'waiting' })),
           entranceId: Type.Optional(Id),
+          stage: Type.Optional(Type.Union(['inquiry', 'offer', 'booked', 'client', 'lost'].map((v) => Type.Literal(v as 'inquiry')))),
+          label: Type.Optional(Text(40, { minLength: 1 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
         },
@@ -96,8 +98,8 @@ export function registerConversationRoutes(app: Api, ctx: AppContext): void {
     onRequest: requireAuth(),
   }, async (request) => {
     const auth = authOf(request);
-    const { view = 'waiting', entranceId, limit = 50, cursor } = request.query;
-    const rows = await listConversations(db, auth.workspaceId, { view, entranceId, limit: limit + 1, after: cursor ? decodeCursor(cursor) : undefined, now: Date.now() });
+    const { view = 'waiting', entranceId, stage, label, limit = 50, cursor } = request.query;
+    const rows = await listConversations(db, auth.workspaceId, { view, entranceId, stage, label, limit: limit + 1, after: cursor ? decodeCursor(cursor) : undefined, now: Date.now() });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -105,6 +107,15 @@ export function registerConversationRoutes(app: Api, ctx: AppContext): void {
       nextCursor: rows.length > limit && last ? encodeCursor(Number(last.sort_value), last.id) : null,
     };
   });
+
+  app.get('/api/v1/inbox/counts', {
+    schema: {
+      tags: ['inbox'],
+      summary: 'How many conversations each inbox view holds',
+      response: { 200: Type.Object({ waiting: Type.Integer(), open: Type.Integer(), snoozed: Type.Integer(), done: Type.Integer() }), ...errorResponses(401) },
+    },
+    onRequest: requireAuth(),
+  }, async (request) => countConversationsByView(db, authOf(request).workspaceId, Date.now()));
 
   app.get('/api/v1/conversations/:id', {
     schema: {
@@ -123,7 +134,7 @@ export function registerConversationRoutes(app: Api, ctx: AppContext): void {
     const replyModes = [...(adapter?.send ? (['send'] as const) : []), 'answered_elsewhere' as const, 'note' as const];
     return {
       conversation: {
-        ...toSummary({ ...conversation, preview: messages.at(-1)?.text }),
+        ...toSummary({ ...conversation, preview: previewOf(messages.filter((m) => m.direction !== 'note').at(-1)?.text ?? '') }),
         snoozedUntil: conversation.snoozed_until,
         labels,
         replyModes,

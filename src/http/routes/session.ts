@@ -28,7 +28,7 @@ export function registerSessionRoutes(app: Api, ctx: AppContext): void {
     if (!workspace) throw new AppError('internal');
     const session = await createSession(db, user, { ip: request.ip, userAgent: request.headers['user-agent'] });
     setSessionCookie(ctx, reply, session);
-    return { user: toUserOut(user), workspace: toWorkspaceOut(workspace), csrfToken: session.csrfToken };
+    return { user: toUserOut(user), workspace: toWorkspaceOut(workspace, ctx.config.publicUrl), csrfToken: session.csrfToken };
   });
 
   app.get('/api/v1/session', {
@@ -38,7 +38,7 @@ export function registerSessionRoutes(app: Api, ctx: AppContext): void {
     if (!auth || auth.via !== 'session') throw new AppError('unauthenticated', 'You are not signed in.');
     const [user, workspace] = await Promise.all([findUser(db, auth.userId), findWorkspace(db, auth.workspaceId)]);
     if (!user || !workspace) throw new AppError('unauthenticated', 'You are not signed in.');
-    return { user: toUserOut(user), workspace: toWorkspaceOut(workspace), csrfToken: auth.csrfToken! };
+    return { user: toUserOut(user), workspace: toWorkspaceOut(workspace, ctx.config.publicUrl), csrfToken: auth.csrfToken! };
   });
 
   app.delete('/api/v1/session', {

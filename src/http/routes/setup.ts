@@ -60,6 +60,6 @@ export function registerSetupRoutes(app: Api, ctx: AppContext): void {
     const { workspace, user } = await setupWorkspace(ctx.storage.db, input, { setupToken: token });
     const session = await createSession(ctx.storage.db, user, { ip: request.ip, userAgent: request.headers['user-agent'] });
     setSessionCookie(ctx, reply, session);
-    return reply.status(201).send({ user: toUserOut(user), workspace: toWorkspaceOut(workspace), csrfToken: session.csrfToken });
+    return reply.status(201).send({ user: toUserOut(user), workspace: toWorkspaceOut(workspace, ctx.config.publicUrl), csrfToken: session.csrfToken });
   });
 }

@@ -17,7 +17,7 @@ export function registerWorkspaceRoutes(app: Api, ctx: AppContext): void {
   }, async (request) => {
     const w = await findWorkspace(db, authOf(request).workspaceId);
     if (!w) throw new AppError('not_found');
-    return toWorkspaceOut(w);
+    return toWorkspaceOut(w, ctx.config.publicUrl);
   });
 
   app.patch('/api/v1/workspace', {
@@ -54,6 +54,6 @@ export function registerWorkspaceRoutes(app: Api, ctx: AppContext): void {
       ...(timeZone !== undefined ? { time_zone: timeZone } : {}),
     });
     await recordEvent(db, { workspaceId: auth.workspaceId, actorUserId: auth.userId, type: 'workspace.updated', data: request.body });
-    return toWorkspaceOut((await findWorkspace(db, auth.workspaceId))!);
+    return toWorkspaceOut((await findWorkspace(db, auth.workspaceId))!, ctx.config.publicUrl);
   });
 }

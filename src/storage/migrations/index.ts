@@ -2,8 +2,10 @@
 import type { Migration } from 'kysely';
 import * as domain from './2026-11-26-01-domain.ts';
 import * as inbox from './2026-11-26-02-inbox.ts';
+import * as search from './2026-11-26-03-search.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-01-domain': domain,
   '2026-11-26-02-inbox': inbox,
+  '2026-11-26-03-search': search,
 };

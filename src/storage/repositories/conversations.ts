@@ -1,14 +1,70 @@
+import type { SelectQueryBuilder } from 'kysely';
 import type { DbOrTx } from '../database.ts';
+import type { ContactStage, Database } from '../schema.ts';
 
 export type InboxView = 'waiting' | 'open' | 'snoozed' | 'done';
 
-export interface ListConversationsQuery {
+export interface ConversationFilter {
   view: InboxView;
   entranceId?: string;
+  stage?: ContactStage;
+  label?: string;
+  now: number;
+}
+
+export interface ListConversationsQuery extends ConversationFilter {
   limit: number;
   /** Keyset cursor: the sort value and id of the last row of the previous page. */
   after?: { value: number; id: string };
-  now: number;
+}
+
+/** Narrows a query over conversation (joined with contact) to one view and its filters. */
+function filterConversations<QB extends SelectQueryBuilder<Database, 'conversation' | 'contact' | any, any>>(query: QB, workspaceId: string, f: ConversationFilter): QB {
+  let q = query.where('conversation.workspace_id', '=', workspaceId) as QB;
+  const notSnoozed = (w: QB) => w.where((eb) => eb.or([eb('conversation.snoozed_until', 'is', null), eb('conversation.snoozed_until', '<=', f.now)])) as QB;
+  switch (f.view) {
+    case 'waiting':
+      q = notSnoozed(q.where('conversation.awaiting_since', 'is not', null).where('conversation.status', '!=', 'closed') as QB);
+      break;
+    case 'open':
+      q = notSnoozed(q.where('conversation.status', 'in', ['open', 'waiting']) as QB);
+      break;
+    case 'snoozed':
+      q = q.where('conversation.snoozed_until', '>', f.now) as QB;
+      break;
+    case 'done':
+      q = q.where('conversation.status', '=', 'closed') as QB;
+      break;
+  }
+  if (f.entranceId) q = q.where('conversation.entrance_id', '=', f.entranceId) as QB;
+  if (f.stage) q = q.where('contact.stage', '=', f.stage) as QB;
+  if (f.label) {
+    const label = f.label;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('conversation_label')
+          .innerJoin('label', 'label.id', 'conversation_label.label_id')
+          .select('conversation_label.label_id')
+          .whereRef('conversation_label.conversation_id', '=', 'conversation.id')
+          .where('label.name', '=', label),
+      ),
+    ) as QB;
+  }
+  return q;
+}
+
+/** How many conversations each view holds, for the inbox's navigation. */
+export async function countConversationsByView(db: DbOrTx, workspaceId: string, now: number): Promise<Record<InboxView, number>> {
+  const views: InboxView[] = ['waiting', 'open', 'snoozed', 'done'];
+  const counts = await Promise.all(
+    views.map(async (view) => {
+      const base = db.selectFrom('conversation').innerJoin('contact', 'contact.id', 'conversation.contact_id');
+      const row = await filterConversations(base, workspaceId, { view, now }).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return [view, Number(row.n)] as const;
+    }),
+  );
+  return Object.fromEntries(counts) as Record<InboxView, number>;
 }
 
 // Each view reads one index in its own order (see the migration): a page costs the same at the
@@ -33,33 +89,10 @@ export async function listConversations(db: DbOrTx, workspaceId: string, q: List
       'entrance.id as entrance_id',
       'entrance.kind as entrance_kind',
       'entrance.label as entrance_label',
-      eb
-        .selectFrom('message')
-        .select('message.text')
-        .whereRef('message.conversation_id', '=', 'conversation.id')
-        .orderBy('message.sent_at', 'desc')
-        .limit(1)
-        .as('preview'),
+      'conversation.preview',
       eb.ref(sortColumn).as('sort_value'),
-    ])
-    .where('conversation.workspace_id', '=', workspaceId);
-
-  const notSnoozed = (w: typeof query) => w.where((eb) => eb.or([eb('conversation.snoozed_until', 'is', null), eb('conversation.snoozed_until', '<=', q.now)]));
-  switch (q.view) {
-    case 'waiting':
-      query = notSnoozed(query.where('conversation.awaiting_since', 'is not', null).where('conversation.status', '!=', 'closed'));
-      break;
-    case 'open':
-      query = notSnoozed(query.where('conversation.status', '!=', 'closed'));
-      break;
-    case 'snoozed':
-      query = query.where('conversation.snoozed_until', '>', q.now);
-      break;
-    case 'done':
-      query = query.where('conversation.status', '=', 'closed');
-      break;
-  }
-  if (q.entranceId) query = query.where('conversation.entrance_id', '=', q.entranceId);
+    ]);
+  query = filterConversations(query, workspaceId, q);
   if (q.after) {
     const { value, id } = q.after;
     query = query.where((eb) =>
@@ -96,17 +129,19 @@ export function findConversation(db: DbOrTx, workspaceId: string, id: string) {
     .executeTakeFirst();
 }
 
-export function listMessages(db: DbOrTx, workspaceId: string, conversationId: string, limit = 500) {
-  return db
+/** The newest `limit` messages of a conversation, oldest first. */
+export async function listMessages(db: DbOrTx, workspaceId: string, conversationId: string, limit = 500) {
+  const rows = await db
     .selectFrom('message')
     .leftJoin('user', 'user.id', 'message.author_user_id')
     .select(['message.id', 'message.direction', 'message.text', 'message.html', 'message.subject', 'message.sent_at', 'message.delivery_state', 'message.delivery_error', 'message.meta', 'user.display_name as author_name'])
     .where('message.workspace_id', '=', workspaceId)
     .where('message.conversation_id', '=', conversationId)
-    .orderBy('message.sent_at')
-    .orderBy('message.id')
+    .orderBy('message.sent_at', 'desc')
+    .orderBy('message.id', 'desc')
     .limit(limit)
     .execute();
+  return rows.reverse();
 }
 
 export async function listConversationLabels(db: DbOrTx, conversationId: string): Promise<string[]> {

@@ -18,5 +18,7 @@ export async function insertUser(db: DbOrTx, row: UserTable): Promise<void> {
 }
 
 export async function updateUser(db: DbOrTx, id: string, patch: Partial<Pick<UserTable, 'display_name' | 'locale' | 'password_hash' | 'last_login_at'>>): Promise<void> {
+  // An UPDATE with no SET list is a syntax error on both engines (PATCH /account with `{}`).
+  if (Object.keys(patch).length === 0) return;
   await db.updateTable('user').set(patch).where('id', '=', id).execute();
 }

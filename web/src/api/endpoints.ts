@@ -2,15 +2,28 @@
 import { api, setCsrfToken } from './client.ts';
 import type {
   ApiToken,
+  Contact,
+  ContactChanges,
+  ContactListItem,
+  ConversationChanges,
   ConversationDetail,
   ConversationSummary,
   Entrance,
+  EntranceChanges,
+  InboxCounts,
   InboxView,
+  ListFilters,
+  ManualEntry,
   NewEntrance,
+  NewTemplate,
   Page,
+  ReplyMode,
+  SearchResults,
   Session,
+  Template,
   TokenScope,
   User,
+  WebhookConnection,
   Workspace,
 } from './types.ts';
 
@@ -67,18 +80,67 @@ export const revokeToken = (id: string) => api.delete(`/tokens/${encodeURICompon
 
 export const listEntrances = () => api.get<{ items: Entrance[] }>('/entrances');
 
-export const createEntrance = (input: NewEntrance) => api.post<Entrance>('/entrances', input);
+export const createEntrance = (input: NewEntrance) =>
+  api.post<Entrance & { connection?: WebhookConnection }>('/entrances', input);
 
-export const updateEntrance = (id: string, changes: Partial<NewEntrance>) =>
+export const updateEntrance = (id: string, changes: EntranceChanges) =>
   api.patch<Entrance>(`/entrances/${encodeURIComponent(id)}`, changes);
 
 export const deleteEntrance = (id: string) => api.delete(`/entrances/${encodeURIComponent(id)}`);
 
-export const listConversations = (view: InboxView, options: { cursor?: string; signal?: AbortSignal } = {}) =>
+const withSignal = (signal?: AbortSignal) => (signal ? { signal } : {});
+const segment = encodeURIComponent;
+
+export const listConversations = (
+  view: InboxView,
+  options: { cursor?: string; signal?: AbortSignal; filters?: ListFilters } = {},
+) =>
   api.get<Page<ConversationSummary>>('/conversations', {
-    query: { view, cursor: options.cursor, limit: 50 },
-    ...(options.signal ? { signal: options.signal } : {}),
+    query: { view, cursor: options.cursor, limit: 50, stage: options.filters?.stage, label: options.filters?.label },
+    ...withSignal(options.signal),
   });
 
 export const fetchConversation = (id: string, signal?: AbortSignal) =>
-  api.get<ConversationDetail>(`/conversations/${encodeURIComponent(id)}`, signal ? { signal } : {});
+  api.get<ConversationDetail>(`/conversations/${segment(id)}`, withSignal(signal));
+
+export const replyToConversation = (id: string, text: string, mode: ReplyMode) =>
+  api.post<{ messageId: string }>(`/conversations/${segment(id)}/messages`, { text, mode });
+
+export const updateConversation = (id: string, changes: ConversationChanges) =>
+  api.patch<void>(`/conversations/${segment(id)}`, changes);
+
+export const logManualMessage = (entranceId: string, entry: ManualEntry) =>
+  api.post<{ conversationId: string; contactId: string; messageId: string }>(
+    `/entrances/${segment(entranceId)}/messages`,
+    entry,
+  );
+
+export const fetchInboxCounts = (signal?: AbortSignal) => api.get<InboxCounts>('/inbox/counts', withSignal(signal));
+
+export const listTemplates = (signal?: AbortSignal) => api.get<{ items: Template[] }>('/templates', withSignal(signal));
+
+export const createTemplate = (input: NewTemplate) => api.post<Template>('/templates', input);
+
+export const updateTemplate = (id: string, changes: Partial<NewTemplate>) =>
+  api.patch<Template>(`/templates/${segment(id)}`, changes);
+
+export const deleteTemplate = (id: string) => api.delete(`/templates/${segment(id)}`);
+
+export const searchInbox = (
+  query: { q: string; entranceId?: string; from?: number; to?: number },
+  signal?: AbortSignal,
+) => api.get<SearchResults>('/search', { query, ...withSignal(signal) });
+
+export const fetchContact = (id: string, signal?: AbortSignal) =>
+  api.get<Contact>(`/contacts/${segment(id)}`, withSignal(signal));
+
+export const updateContact = (id: string, changes: ContactChanges) =>
+  api.patch<Contact | undefined>(`/contacts/${segment(id)}`, changes);
+
+export const findContacts = (q: string, signal?: AbortSignal) =>
+  api.get<{ items: ContactListItem[] }>('/contacts', { query: { q }, ...withSignal(signal) });
+
+export const mergeContact = (intoId: string, fromContactId: string) =>
+  api.post<{ mergeId: string }>(`/contacts/${segment(intoId)}/merge`, { fromContactId });
+
+export const undoContactMerge = (mergeId: string) => api.post<void>(`/contacts/merges/${segment(mergeId)}/undo`);

@@ -18,6 +18,8 @@ export interface Workspace {
   languages: string[];
   timeZone: string;
   createdAt: number;
+  /** Public addresses, once the server sends them; the app derives them from the handle otherwise. */
+  links?: { storefront?: string; contactForm?: string };
 }
 
 export interface Session {
@@ -84,6 +86,21 @@ export interface NewEntrance {
   reviewIntervalDays?: number;
 }
 
+export interface EntranceChanges {
+  label?: string;
+  publicUrl?: string | null;
+  showOnStorefront?: boolean;
+  responseTargetMinutes?: number;
+  reviewIntervalDays?: number | null;
+  config?: Record<string, string | number | boolean | null>;
+}
+
+/** Only in the answer that creates a webhook entrance: where to deliver, and the signing secret. */
+export interface WebhookConnection {
+  webhookUrl: string;
+  signingSecret: string;
+}
+
 export const INBOX_VIEWS = ['waiting', 'open', 'snoozed', 'done'] as const;
 export type InboxView = (typeof INBOX_VIEWS)[number];
 
@@ -98,18 +115,122 @@ export interface ConversationSummary {
   preview: string;
 }
 
+export type DeliveryState = 'received' | 'queued' | 'sent' | 'failed' | 'delivered' | 'read' | 'answered_elsewhere';
+
 export interface Message {
   id: string;
   direction: 'inbound' | 'outbound' | 'note';
+  subject: string | null;
   text: string;
+  /** Sanitised by the server; remote images carry data-remote-src instead of src. */
+  html: string | null;
   sentAt: number;
-  deliveryState: string;
+  deliveryState: DeliveryState | string;
+  deliveryError: string | null;
   authorName: string | null;
+  preferredReply: string | null;
+  referral: string | null;
 }
 
+export type ReplyMode = 'send' | 'answered_elsewhere' | 'note';
+
 export interface ConversationDetail {
-  conversation: ConversationSummary;
+  conversation: ConversationSummary & {
+    snoozedUntil: number | null;
+    labels: string[];
+    replyModes: ReplyMode[];
+    entranceUrl: string | null;
+  };
   messages: Message[];
+}
+
+export interface ConversationChanges {
+  status?: 'open' | 'closed';
+  snoozedUntil?: number | null;
+  labels?: string[];
+}
+
+export interface ManualEntry {
+  sender: { name: string; email?: string; phone?: string };
+  text: string;
+  sentAt?: number;
+  referral?: string;
+  awaitingReply?: boolean;
+}
+
+export type InboxCounts = Record<InboxView, number>;
+
+export const CONTACT_STAGES = ['inquiry', 'offer', 'booked', 'client', 'lost'] as const;
+export type ContactStage = (typeof CONTACT_STAGES)[number];
+
+export interface ListFilters {
+  stage?: ContactStage | undefined;
+  label?: string | undefined;
+}
+
+export interface Template {
+  id: string;
+  name: string;
+  shortcut: string;
+  locale: string;
+  body: string;
+}
+
+export type NewTemplate = Omit<Template, 'id'>;
+
+export interface SearchHit {
+  messageId: string;
+  conversationId: string;
+  contact: { id: string; displayName: string };
+  entrance: { id: string; kind: EntranceKind; label: string };
+  sentAt: number;
+  /** Plain text; matches are wrapped in [[ and ]]. */
+  snippet: string;
+}
+
+export interface SearchResults {
+  messages: SearchHit[];
+  contacts: { id: string; displayName: string }[];
+}
+
+export interface ContactIdentity {
+  id: string;
+  kind: string;
+  value: string;
+  verified: boolean;
+}
+
+export interface ContactMerge {
+  id: string;
+  fromContactId: string;
+  fromDisplayName: string;
+  createdAt: number;
+  undoneAt: number | null;
+}
+
+export interface Contact {
+  id: string;
+  displayName: string;
+  stage: ContactStage;
+  firstEntrance: { id: string; kind: EntranceKind; label: string } | null;
+  referredByText: string | null;
+  notes: string | null;
+  nextAction: string | null;
+  nextActionAt: number | null;
+  identities: ContactIdentity[];
+  conversations: ConversationSummary[];
+  merges: ContactMerge[];
+}
+
+export type ContactChanges = Partial<
+  Pick<Contact, 'displayName' | 'stage' | 'notes' | 'nextAction' | 'nextActionAt' | 'referredByText'>
+>;
+
+export interface ContactListItem {
+  id: string;
+  displayName: string;
+  stage: ContactStage;
+  updatedAt: number;
 }
 
 export interface Page<T> {

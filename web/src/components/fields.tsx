@@ -1,7 +1,7 @@
 // Labelled form controls: every input has a <label>, and its hint and error are tied to it with
 // aria-describedby, so a screen reader reads them when the field gets focus.
 import { useId } from 'react';
-import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from 'react';
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
 
 interface FieldParts {
   label: ReactNode;
@@ -51,6 +51,33 @@ export function TextField({ label, hint, error, value, onChange, className, ...i
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy(hintId, errorId, hint, error)}
         {...input}
+      />
+      <FieldMessages hint={hint} error={error} hintId={hintId} errorId={errorId} label={label} />
+    </div>
+  );
+}
+
+type TextAreaFieldProps = FieldParts &
+  Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'onChange' | 'value'> & {
+    value: string;
+    onChange(value: string): void;
+  };
+
+export function TextAreaField({ label, hint, error, value, onChange, className, rows = 4, ...textarea }: TextAreaFieldProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  return (
+    <div className={['field', className].filter(Boolean).join(' ')}>
+      <label htmlFor={id}>{label}</label>
+      <textarea
+        id={id}
+        rows={rows}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(hintId, errorId, hint, error)}
+        {...textarea}
       />
       <FieldMessages hint={hint} error={error} hintId={hintId} errorId={errorId} label={label} />
     </div>

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
 import { createEntrance } from '../api/endpoints.ts';
 import { ENTRANCE_KINDS } from '../api/types.ts';
-import type { Entrance, EntranceKind } from '../api/types.ts';
+import type { Entrance, EntranceKind, WebhookConnection } from '../api/types.ts';
 import { useAnnounce } from '../components/announcer.tsx';
 import { Checkbox, SelectField, TextField } from '../components/fields.tsx';
 import { FormAlert } from '../components/form-alert.tsx';
@@ -16,7 +16,7 @@ const PROFILE_KINDS = new Set<EntranceKind>(['linkedin', 'xing', 'x', 'bluesky',
 
 const DEFAULT_TARGET_HOURS = '24';
 
-export function AddEntranceForm({ onAdded }: { onAdded(entrance: Entrance): void }) {
+export function AddEntranceForm({ onAdded }: { onAdded(entrance: Entrance, connection?: WebhookConnection): void }) {
   const { t } = useTranslation();
   const announce = useAnnounce();
   const describeError = useDescribeError();
@@ -46,14 +46,14 @@ export function AddEntranceForm({ onAdded }: { onAdded(entrance: Entrance): void
     setSubmitting(true);
     setFailure(null);
     try {
-      const entrance = await createEntrance({
+      const { connection, ...entrance } = await createEntrance({
         kind,
         label: label.trim(),
         ...(publicUrl.trim() ? { publicUrl: publicUrl.trim() } : {}),
         showOnStorefront,
         responseTargetMinutes: Math.round(hours * 60),
       });
-      onAdded(entrance);
+      onAdded(entrance, connection);
       announce(t('entrances.add.added', { label: entrance.label }));
       setLabel('');
       setPublicUrl('');

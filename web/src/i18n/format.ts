@@ -11,6 +11,8 @@ export interface Formatters {
   dateTime(ms: number): string;
   /** "14:05" today, "Tue" this week, "12 Mar" this year, "12.03.2025" before. */
   listTime(ms: number): string;
+  /** "Fri 27 Nov, 09:00": a moment in the coming days. */
+  dayTime(ms: number): string;
   /** "3 hours ago", "vor 3 Stunden" */
   relative(ms: number): string;
 }
@@ -28,11 +30,20 @@ export function createFormatters(locale: string, timeZone: string | undefined, n
   const weekday = new Intl.DateTimeFormat(locale, { weekday: 'short', ...zone });
   const dayMonth = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', ...zone });
   const date = new Intl.DateTimeFormat(locale, { dateStyle: 'short', ...zone });
+  const dayTime = new Intl.DateTimeFormat(locale, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    ...zone,
+  });
   const dayKey = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', ...zone });
   const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
 
   return {
     dateTime: (ms) => full.format(ms),
+    dayTime: (ms) => dayTime.format(ms),
     listTime(ms) {
       const age = now() - ms;
       if (dayKey.format(ms) === dayKey.format(now())) return time.format(ms);

@@ -1,29 +1,42 @@
 // The middle pane: the conversations of one inbox view, newest activity first.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api/client.ts';
 import { listConversations, listEntrances } from '../api/endpoints.ts';
-import type { ConversationSummary, InboxView } from '../api/types.ts';
+import type { ConversationSummary, InboxView, ListFilters } from '../api/types.ts';
 import { EntranceKindIcon } from '../components/entrance-kind-icon.tsx';
 import { LoadFailed } from '../components/load-failed.tsx';
 import { useLoad } from '../components/use-load.ts';
 import { useDescribeError } from '../i18n/describe-error.ts';
 import { useFormatters } from '../i18n/format.ts';
-import { Link } from '../router/router.tsx';
-import { WaitingTime } from './waiting-time.tsx';
+import { Link, useLocation } from '../router/router.tsx';
+import { useRefreshOnChange } from './inbox-live.tsx';
+import { replaceListQuery } from './list-query.ts';
+import { isWaiting, WaitingTime } from './waiting-time.tsx';
 
-export function ConversationList({ view, selectedId }: { view: InboxView; selectedId: string | null }) {
+export function ConversationList({
+  view,
+  filters,
+  selectedId,
+}: {
+  view: InboxView;
+  filters: ListFilters;
+  selectedId: string | null;
+}) {
   const { t } = useTranslation();
   const describeError = useDescribeError();
-  const page = useLoad((signal) => listConversations(view, { signal }), [view]);
+  const filterKey = `${view}|${filters.stage ?? ''}|${filters.label ?? ''}`;
+  const page = useLoad((signal) => listConversations(view, { signal, filters }), [filterKey]);
+  useRefreshOnChange(page.refresh);
   const [more, setMore] = useState<{ items: ConversationSummary[]; nextCursor: string | null; loading: boolean; error?: unknown }>({
     items: [],
     nextCursor: null,
     loading: false,
   });
-  const [moreFor, setMoreFor] = useState<InboxView>(view);
-  if (moreFor !== view) {
+  const [moreFor, setMoreFor] = useState(filterKey);
+  if (moreFor !== filterKey) {
     // The view changed: forget the extra pages loaded for the previous one.
-    setMoreFor(view);
+    setMoreFor(filterKey);
     setMore({ items: [], nextCursor: null, loading: false });
   }
 
@@ -32,6 +45,18 @@ export function ConversationList({ view, selectedId }: { view: InboxView; select
       <p className="pane-message muted" aria-busy="true">
         {t('inbox.loading')}
       </p>
+    );
+  }
+  const filtered = Boolean(filters.stage || filters.label);
+  if (page.status === 'failed' && filtered && page.error instanceof ApiError && page.error.status === 400) {
+    // A server from before list filters answers 400 to the unknown parameters.
+    return (
+      <div className="pane-message">
+        <p>{t('inbox.filters.unavailable')}</p>
+        <button type="button" onClick={() => replaceListQuery({ stage: undefined, label: undefined })}>
+          {t('inbox.filters.clear')}
+        </button>
+      </div>
     );
   }
   if (page.status === 'failed') {
@@ -44,13 +69,25 @@ export function ConversationList({ view, selectedId }: { view: InboxView; select
 
   const items = [...page.data.items, ...more.items];
   const nextCursor = more.items.length ? more.nextCursor : (page.data.nextCursor ?? null);
-  if (items.length === 0) return <EmptyView view={view} />;
+  if (items.length === 0) {
+    if (filtered) {
+      return (
+        <div className="empty-state">
+          <p>{t('inbox.filters.empty')}</p>
+          <button type="button" onClick={() => replaceListQuery({ stage: undefined, label: undefined })}>
+            {t('inbox.filters.clear')}
+          </button>
+        </div>
+      );
+    }
+    return <EmptyView view={view} />;
+  }
 
   async function loadMore() {
     if (!nextCursor) return;
     setMore((m) => ({ ...m, loading: true, error: undefined }));
     try {
-      const next = await listConversations(view, { cursor: nextCursor });
+      const next = await listConversations(view, { cursor: nextCursor, filters });
       setMore((m) => ({ items: [...m.items, ...next.items], nextCursor: next.nextCursor ?? null, loading: false }));
     } catch (error) {
       setMore((m) => ({ ...m, loading: false, error }));
@@ -59,7 +96,7 @@ export function ConversationList({ view, selectedId }: { view: InboxView; select
 
   return (
     <>
-      <ul className="conversation-list">
+      <ul className="conversation-list" aria-label={t('inbox.listLabel')}>
         {items.map((conversation) => (
           <li key={conversation.id}>
             <ConversationRow conversation={conversation} selected={conversation.id === selectedId} />
@@ -81,10 +118,11 @@ export function ConversationList({ view, selectedId }: { view: InboxView; select
 function ConversationRow({ conversation, selected }: { conversation: ConversationSummary; selected: boolean }) {
   const { t } = useTranslation();
   const format = useFormatters();
-  const waiting = conversation.status === 'waiting' && conversation.awaitingSince !== null;
+  const { search } = useLocation();
+  const waiting = isWaiting(conversation);
   return (
     <Link
-      to={`/inbox/c/${encodeURIComponent(conversation.id)}`}
+      to={`/inbox/c/${encodeURIComponent(conversation.id)}${search}`}
       className={`conversation-row${waiting ? ' is-waiting' : ''}`}
       aria-current={selected ? 'true' : undefined}
     >
@@ -101,7 +139,7 @@ function ConversationRow({ conversation, selected }: { conversation: Conversatio
           <EntranceKindIcon kind={conversation.entrance.kind} />
           {conversation.entrance.label}
         </span>
-        {waiting && conversation.awaitingSince !== null ? <WaitingTime since={conversation.awaitingSince} /> : null}
+        {waiting ? <WaitingTime since={conversation.awaitingSince ?? conversation.lastMessageAt} /> : null}
       </span>
     </Link>
   );

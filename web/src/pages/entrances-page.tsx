@@ -1,13 +1,15 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
 import { deleteEntrance, listEntrances } from '../api/endpoints.ts';
-import type { Entrance } from '../api/types.ts';
+import type { Entrance, WebhookConnection } from '../api/types.ts';
 import { useAnnounce } from '../components/announcer.tsx';
 import { useDocumentTitle } from '../components/document-title.ts';
 import { LoadFailed } from '../components/load-failed.tsx';
 import { useLoad } from '../components/use-load.ts';
 import { AddEntranceForm } from '../entrances/add-entrance-form.tsx';
 import { EntranceList } from '../entrances/entrance-list.tsx';
+import { WebhookConnectionPanel } from '../entrances/webhook-connection.tsx';
 import { useDescribeError } from '../i18n/describe-error.ts';
 
 export function EntrancesPage() {
@@ -16,6 +18,7 @@ export function EntrancesPage() {
   const announce = useAnnounce();
   const describeError = useDescribeError();
   const entrances = useLoad(() => listEntrances().then((r) => r.items), []);
+  const [connection, setConnection] = useState<{ label: string; connection: WebhookConnection } | null>(null);
 
   async function remove(entrance: Entrance) {
     if (!window.confirm(t('entrances.removeConfirm', { label: entrance.label }))) return;
@@ -47,13 +50,27 @@ export function EntrancesPage() {
         ) : entrances.data.length === 0 ? (
           <p className="empty-state">{t('entrances.empty')}</p>
         ) : (
-          <EntranceList entrances={entrances.data} onRemove={(entrance) => void remove(entrance)} />
+          <EntranceList
+            entrances={entrances.data}
+            onRemove={(entrance) => void remove(entrance)}
+            onUpdated={(saved) => entrances.replace(entrances.data.map((e) => (e.id === saved.id ? saved : e)))}
+          />
         )}
       </section>
       <section aria-labelledby="entrances-add-title" className="page-section card">
         <h2 id="entrances-add-title">{t('entrances.add.title')}</h2>
+        {connection ? (
+          <WebhookConnectionPanel
+            label={connection.label}
+            connection={connection.connection}
+            onDismiss={() => setConnection(null)}
+          />
+        ) : null}
         <AddEntranceForm
-          onAdded={(entrance) => entrances.replace([...(entrances.status === 'loaded' ? entrances.data : []), entrance])}
+          onAdded={(entrance, created) => {
+            entrances.replace([...(entrances.status === 'loaded' ? entrances.data : []), entrance]);
+            setConnection(created ? { label: entrance.label, connection: created } : null);
+          }}
         />
       </section>
     </div>

@@ -3,6 +3,7 @@ import { useDocumentTitle } from '../components/document-title.ts';
 import { AccountSettings } from '../settings/account-settings.tsx';
 import { ApiTokens } from '../settings/api-tokens.tsx';
 import { PasswordSettings } from '../settings/password-settings.tsx';
+import { ReplyTemplates } from '../settings/reply-templates.tsx';
 import { WorkspaceSettings } from '../settings/workspace-settings.tsx';
 import { useSession, useSignedInSession } from '../session/session-context.tsx';
 
@@ -15,6 +16,7 @@ export function SettingsPage() {
     <div className="page page-narrow">
       <h1>{t('settings.title')}</h1>
       <WorkspaceSettings workspace={workspace} isOwner={user.role === 'owner'} onSaved={session.replaceWorkspace} />
+      <ReplyTemplates />
       <section className="card page-section" aria-labelledby="settings-account">
         <h2 id="settings-account">{t('settings.account.title')}</h2>
         <AccountSettings user={user} onSaved={session.replaceUser} />

@@ -1,0 +1,46 @@
+// Text folding for search: lower case without diacritics, so "Zürich" and "zurich" are one word.
+
+/** Folds one string. */
+export function foldText(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
+/** The words of a search query, folded; FTS syntax in the input has no effect. */
+export function queryWords(query: string, max = 8): string[] {
+  return [...new Set(foldText(query).match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, max);
+}
+
+/**
+ * A short excerpt of `text` around the first match, with every word that starts with a query word
+ * wrapped in «[[» and «]]». Plain text in, plain text out: the caller escapes it for display.
+ */
+export function highlightSnippet(text: string, words: string[], radius = 70): string {
+  if (!words.length) return text.slice(0, radius * 2);
+  // Fold character by character so that positions in the folded text map back to the original.
+  const chars = [...text];
+  const folded = chars.map((c) => foldText(c));
+  const isWord = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
+  const hits: Array<[number, number]> = [];
+  for (let i = 0; i < chars.length; i++) {
+    if (isWord(folded[i - 1]) || !isWord(folded[i])) continue;
+    let end = i;
+    while (end < chars.length && isWord(folded[end])) end++;
+    const word = folded.slice(i, end).join('');
+    if (words.some((w) => word.startsWith(w))) hits.push([i, end]);
+    i = end - 1;
+  }
+  const first = hits[0]?.[0] ?? 0;
+  let from = Math.max(0, first - radius);
+  let to = Math.min(chars.length, first + radius);
+  while (from > 0 && isWord(chars[from - 1])) from--;
+  while (to < chars.length && isWord(chars[to])) to++;
+  let out = '';
+  let pos = from;
+  for (const [s, e] of hits) {
+    if (e <= from || s >= to) continue;
+    out += chars.slice(pos, s).join('') + '[[' + chars.slice(s, e).join('') + ']]';
+    pos = e;
+  }
+  out += chars.slice(pos, to).join('');
+  return `${from > 0 ? '…' : ''}${out.replace(/\s+/g, ' ').trim()}${to < chars.length ? '…' : ''}`;
+}

@@ -1,0 +1,157 @@
+// Changing an entrance in place: its name, public address, response target, review interval,
+// storefront visibility, and for a webhook the address replies are posted to.
+import { useRef, useState } from 'react';
+import type { FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api/client.ts';
+import { updateEntrance } from '../api/endpoints.ts';
+import type { Entrance, EntranceChanges } from '../api/types.ts';
+import { useAnnounce } from '../components/announcer.tsx';
+import { Checkbox, TextField } from '../components/fields.tsx';
+import { FormAlert } from '../components/form-alert.tsx';
+import { focusFirstInvalid, isHttpUrl } from '../forms/validation.ts';
+import { useDescribeError } from '../i18n/describe-error.ts';
+
+const hoursOf = (minutes: number) => String(Math.round((minutes / 60) * 100) / 100);
+
+export function EditEntranceForm({
+  entrance,
+  onSaved,
+  onCancel,
+}: {
+  entrance: Entrance;
+  onSaved(entrance: Entrance): void;
+  onCancel(): void;
+}) {
+  const { t } = useTranslation();
+  const announce = useAnnounce();
+  const describeError = useDescribeError();
+  const alertRef = useRef<HTMLDivElement>(null);
+  const [label, setLabel] = useState(entrance.label);
+  const [publicUrl, setPublicUrl] = useState(entrance.publicUrl ?? '');
+  const [targetHours, setTargetHours] = useState(hoursOf(entrance.responseTargetMinutes));
+  const [reviewDays, setReviewDays] = useState(entrance.reviewIntervalDays ? String(entrance.reviewIntervalDays) : '');
+  const [showOnStorefront, setShowOnStorefront] = useState(entrance.showOnStorefront);
+  const [replyUrl, setReplyUrl] = useState('');
+  const [errors, setErrors] = useState<Record<string, string | undefined>>({});
+  const [failure, setFailure] = useState<unknown>(null);
+  const [saving, setSaving] = useState(false);
+  const isWebhook = entrance.kind === 'webhook';
+
+  async function handleSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const found: Record<string, string> = {};
+    const hours = Number(targetHours.replace(',', '.'));
+    const days = reviewDays.trim() ? Number(reviewDays) : null;
+    if (!label.trim()) found.label = t('validation.required');
+    if (publicUrl.trim() && !isHttpUrl(publicUrl.trim())) found.publicUrl = t('validation.url');
+    if (!Number.isFinite(hours) || hours <= 0) found.targetHours = t('validation.positiveNumber');
+    if (days !== null && (!Number.isInteger(days) || days < 1 || days > 730)) found.reviewDays = t('entrances.edit.reviewRange');
+    if (replyUrl.trim() && !isHttpUrl(replyUrl.trim())) found.replyUrl = t('validation.url');
+    setErrors(found);
+    if (Object.keys(found).length) return focusFirstInvalid(form);
+
+    const changes: EntranceChanges = {
+      label: label.trim(),
+      publicUrl: publicUrl.trim() || null,
+      showOnStorefront,
+      responseTargetMinutes: Math.max(5, Math.round(hours * 60)),
+      reviewIntervalDays: days,
+      ...(isWebhook && replyUrl.trim() ? { config: { replyUrl: replyUrl.trim() } } : {}),
+    };
+    setSaving(true);
+    setFailure(null);
+    try {
+      const saved = await updateEntrance(entrance.id, changes);
+      announce(t('entrances.edit.saved', { label: saved.label }));
+      onSaved(saved);
+    } catch (error) {
+      setFailure(error);
+      if (error instanceof ApiError) {
+        setErrors({
+          label: error.fieldError('label'),
+          publicUrl: error.fieldError('publicUrl'),
+          targetHours: error.fieldError('responseTargetMinutes'),
+          reviewDays: error.fieldError('reviewIntervalDays'),
+          replyUrl: error.fieldError('replyUrl'),
+        });
+      }
+      requestAnimationFrame(() => alertRef.current?.focus());
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <form className="stack entrance-edit" onSubmit={(event) => void handleSubmit(event)} noValidate>
+      <FormAlert ref={alertRef}>{failure ? describeError(failure) : null}</FormAlert>
+      <TextField label={t('entrances.add.label')} value={label} onChange={setLabel} error={errors.label} maxLength={80} required />
+      <TextField
+        label={
+          <>
+            {t('entrances.add.publicUrl')} <span className="label-optional">({t('common.optional')})</span>
+          </>
+        }
+        type="url"
+        inputMode="url"
+        value={publicUrl}
+        onChange={setPublicUrl}
+        error={errors.publicUrl}
+        spellCheck={false}
+        autoCapitalize="none"
+        placeholder="https://"
+      />
+      <div className="field-row">
+        <TextField
+          label={t('entrances.add.responseTarget')}
+          type="number"
+          inputMode="decimal"
+          min="0.25"
+          step="any"
+          value={targetHours}
+          onChange={setTargetHours}
+          error={errors.targetHours}
+        />
+        <TextField
+          label={
+            <>
+              {t('entrances.edit.reviewDays')} <span className="label-optional">({t('common.optional')})</span>
+            </>
+          }
+          hint={t('entrances.edit.reviewDaysHint')}
+          type="number"
+          inputMode="numeric"
+          min="1"
+          max="730"
+          value={reviewDays}
+          onChange={setReviewDays}
+          error={errors.reviewDays}
+        />
+      </div>
+      {isWebhook ? (
+        <TextField
+          label={t('entrances.edit.replyUrl')}
+          hint={t('entrances.edit.replyUrlHint')}
+          type="url"
+          inputMode="url"
+          value={replyUrl}
+          onChange={setReplyUrl}
+          error={errors.replyUrl}
+          spellCheck={false}
+          autoCapitalize="none"
+          placeholder="https://"
+        />
+      ) : null}
+      <Checkbox label={t('entrances.add.showOnStorefront')} checked={showOnStorefront} onChange={setShowOnStorefront} />
+      <div className="form-actions">
+        <button type="submit" className="button-primary" disabled={saving}>
+          {saving ? t('common.saving') : t('common.save')}
+        </button>
+        <button type="button" className="button-quiet" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

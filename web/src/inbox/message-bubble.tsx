@@ -1,0 +1,65 @@
+// One message of the thread. Inbound mail may carry HTML, already sanitised by the server; remote
+// images in it stay blocked (the server renamed their src), so opening a message tells no sender
+// that it was read.
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Message } from '../api/types.ts';
+import { useFormatters } from '../i18n/format.ts';
+
+export function MessageBubble({ message, contactName }: { message: Message; contactName: string }) {
+  const { t } = useTranslation();
+  const format = useFormatters();
+  const author = message.authorName ?? (message.direction === 'inbound' ? contactName : null);
+  const failed = message.deliveryState === 'failed';
+  const outbound = message.direction === 'outbound';
+  const answeredElsewhere = message.deliveryState === 'answered_elsewhere';
+  const label = answeredElsewhere ? t('inbox.direction.answeredElsewhere') : t(`inbox.direction.${message.direction}`);
+  return (
+    <div
+      className={`message message-${message.direction}${failed ? ' is-failed' : ''}${answeredElsewhere ? ' is-elsewhere' : ''}`}
+    >
+      <p className="message-meta">
+        <span className="message-direction">{label}</span>
+        {author ? <span className="message-author">{author}</span> : null}
+        <time dateTime={new Date(message.sentAt).toISOString()}>{format.dateTime(message.sentAt)}</time>
+        {outbound && !answeredElsewhere ? (
+          <span className={`message-delivery delivery-${message.deliveryState}`}>
+            {t('inbox.delivery', { state: message.deliveryState })}
+          </span>
+        ) : null}
+      </p>
+      {failed ? (
+        <p className="delivery-error" role="note">
+          <strong>{t('inbox.deliveryFailed')}</strong> {message.deliveryError ?? t('inbox.deliveryFailedUnknown')}
+        </p>
+      ) : null}
+      {message.subject && message.direction === 'inbound' ? <p className="message-subject">{message.subject}</p> : null}
+      {message.html ? <MessageHtml html={message.html} /> : <div className="message-text">{message.text}</div>}
+      {message.referral || message.preferredReply ? (
+        <ul className="message-facts">
+          {message.referral ? <li>{t('inbox.referredBy', { name: message.referral })}</li> : null}
+          {message.preferredReply ? <li>{t('inbox.preferredReply', { how: message.preferredReply })}</li> : null}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+function MessageHtml({ html }: { html: string }) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const root = ref.current;
+    if (!root) return;
+    // Links in a message lead out of Portier: a new tab, without telling the site where from.
+    for (const link of root.querySelectorAll('a[href]')) {
+      link.setAttribute('target', '_blank');
+      link.setAttribute('rel', 'noopener noreferrer nofollow');
+    }
+    for (const image of root.querySelectorAll('img[data-remote-src]')) {
+      image.setAttribute('title', t('inbox.remoteImageBlocked'));
+    }
+  }, [html, t]);
+  // The server sanitised this HTML (sanitize-html, no scripts, no event handlers, no remote src).
+  return <div ref={ref} className="message-html" dangerouslySetInnerHTML={{ __html: html }} />;
+}
