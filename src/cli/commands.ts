@@ -9,6 +9,7 @@ import { userCommand } from './user.ts';
 import { backupCommand } from './backup.ts';
 import { restoreCommand } from './restore.ts';
 import { doctorCommand } from './doctor.ts';
+import { entranceCommand } from './entrance.ts';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -20,4 +21,5 @@ export const commands: Record<string, Command> = {
   backup: backupCommand,
   restore: restoreCommand,
   doctor: doctorCommand,
+  entrance: entranceCommand,
 };

@@ -24,7 +24,7 @@ export interface EntranceConnection {
   signingSecret: string;
 }
 
-export async function createEntrance(ctx: AppContext, workspaceId: string, actorUserId: string | null, input: NewEntranceInput): Promise<{ entrance: Entrance; connection: EntranceConnection | null }> {
+export async function createEntrance(ctx: Pick<AppContext, 'storage' | 'secrets' | 'config'>, workspaceId: string, actorUserId: string | null, input: NewEntranceInput): Promise<{ entrance: Entrance; connection: EntranceConnection | null }> {
   const now = Date.now();
   const id = newId(now);
   const config = adapterFor(input.kind)?.initialConfig?.() ?? null;

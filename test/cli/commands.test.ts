@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/security/tokens.ts';
 import { runCli, tempDataDir, type DataDir } from './run-cli.ts';
 
-const COMMANDS = ['start', 'setup', 'migrate', 'demo', 'token', 'user', 'backup', 'restore', 'doctor'];
+const COMMANDS = ['start', 'setup', 'migrate', 'demo', 'token', 'user', 'backup', 'restore', 'doctor', 'entrance'];
 
 describe('portier CLI: usage', () => {
   it('every command answers --help with its usage, and exits 0', async () => {
