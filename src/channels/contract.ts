@@ -52,9 +52,13 @@ export interface InboundMessage {
   referral?: string;
   /** The door the visitor wants to be answered through (email, phone, whatsapp, …). */
   preferredReply?: string;
+  /** Channel facts worth keeping with the message (classification reason, quote offsets, links). */
+  meta?: Record<string, unknown>;
 }
 
 export interface OutboundMessage {
+  /** Portier's id of this reply: the same on every attempt, so a channel can make resends recognisable. */
+  messageId?: string;
   conversationId: string;
   threadKey: string;
   to: IdentityClaim[];
@@ -113,4 +117,6 @@ export interface ChannelAdapter<Config = Record<string, unknown>> {
   pull?(config: Config, cursor: string | null): Promise<{ messages: InboundMessage[]; cursor: string | null }>;
   /** Sends a reply; throws ChannelError for the caller to retry or fail. */
   send?(config: Config, message: OutboundMessage): Promise<SendResult>;
+  /** Whether this entrance's configuration allows sending (absent: whenever `send` exists). */
+  canSend?(config: Config): boolean;
 }

@@ -10,6 +10,7 @@ import { backupCommand } from './backup.ts';
 import { restoreCommand } from './restore.ts';
 import { doctorCommand } from './doctor.ts';
 import { entranceCommand } from './entrance.ts';
+import { inspectEmailCommand } from './inspect-email.ts';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -22,4 +23,5 @@ export const commands: Record<string, Command> = {
   restore: restoreCommand,
   doctor: doctorCommand,
   entrance: entranceCommand,
+  'inspect-email': inspectEmailCommand,
 };

@@ -5,8 +5,10 @@ import sanitizeHtml from 'sanitize-html';
 
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'div', 'span', 'b', 'strong', 'i', 'em', 'u', 's', 'blockquote', 'pre', 'code', 'ul', 'ol', 'li', 'a', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'hr', 'img', 'sub', 'sup'],
-  allowedAttributes: { a: ['href', 'title'], img: ['alt', 'width', 'height', 'data-remote-src'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'] },
+  allowedAttributes: { a: ['href', 'title'], img: ['src', 'alt', 'width', 'height', 'data-remote-src'], td: ['colspan', 'rowspan'], th: ['colspan', 'rowspan'] },
   allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+  // Inline images (cid: parts of the same mail, data: URIs) load from the message itself; remote ones
+  // are moved to data-remote-src by the transform below before this filter sees them.
   allowedSchemesByTag: { img: ['cid', 'data'] },
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',

@@ -1,7 +1,7 @@
 // The owner answers. A reply through a channel that can send goes to the outbox: stored at once as
 // "queued", sent by a job, its delivery state visible. Where the channel cannot send (LinkedIn, a
 // phone call), the owner answers there and Portier records it. Either way the clock stops.
-import { adapterFor } from '../channels/registry.ts';
+import { canSendFrom } from '../entrances/can-send.ts';
 import { AppError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { previewOf } from '../core/preview.ts';
@@ -19,14 +19,13 @@ export async function replyToConversation(
   const conversation = await db
     .selectFrom('conversation')
     .innerJoin('entrance', 'entrance.id', 'conversation.entrance_id')
-    .select(['conversation.id', 'conversation.entrance_id', 'conversation.subject', 'entrance.kind', 'entrance.label'])
+    .select(['conversation.id', 'conversation.entrance_id', 'conversation.subject', 'entrance.kind', 'entrance.label', 'entrance.config_encrypted'])
     .where('conversation.workspace_id', '=', input.workspaceId)
     .where('conversation.id', '=', input.conversationId)
     .executeTakeFirst();
   if (!conversation) throw new AppError('not_found', 'No such conversation in this workspace.');
-  const canSend = Boolean(adapterFor(conversation.kind)?.send);
-  if (input.mode === 'send' && !canSend) {
-    throw new AppError('conflict', `"${conversation.label}" cannot send replies from Portier. Answer there, then mark the conversation as answered.`);
+  if (input.mode === 'send' && !canSendFrom(ctx, conversation)) {
+    throw new AppError('conflict', `"${conversation.label}" cannot send replies from Portier (not supported, or not set up: a webhook entrance needs a reply URL). Answer there, then mark the conversation as answered.`);
   }
 
   const messageId = newId(now);

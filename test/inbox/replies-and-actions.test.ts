@@ -105,15 +105,15 @@ describe.each(dialects)('replies, notes and conversation actions on %s', (dialec
     const d = signedDelivery(hook.secret, { id: 'w-1', sender: { name: 'Nina Keller', email: 'nina@example.ch' }, text: 'Haben Sie im Mai Zeit?' });
     await t.app.inject({ method: 'POST', url: hook.path, headers: d.headers, payload: d.payload });
     const [conversationId] = await waitingIds().then((ids) => ids.slice(-1));
+    // Without a reply URL the entrance cannot send: the composer is told so, nothing is queued.
+    expect((await owner.request({ method: 'GET', url: `/api/v1/conversations/${conversationId}` })).json().conversation.replyModes).toEqual(['answered_elsewhere', 'note']);
     const noUrl = await owner.request({ method: 'POST', url: `/api/v1/conversations/${conversationId}/messages`, payload: { mode: 'send', text: 'Guten Tag Frau Keller' } });
-    expect(noUrl.statusCode).toBe(201);
-    // Without a reply URL the channel refuses for good: the failure is visible on the message.
-    await until(async () => (await t.ctx.storage.db.selectFrom('message').select('delivery_state').where('id', '=', noUrl.json().messageId).executeTakeFirst())?.delivery_state === 'failed');
-    const failed = (await owner.request({ method: 'GET', url: `/api/v1/conversations/${conversationId}` })).json().messages.at(-1);
-    expect(failed.deliveryError).toMatch(/no reply URL/);
+    expect(noUrl.statusCode).toBe(409);
+    expect(noUrl.json().detail).toMatch(/reply URL/);
 
     expect((await owner.request({ method: 'PATCH', url: `/api/v1/entrances/${hook.id}`, payload: { config: { replyUrl: 'not a url' } } })).statusCode).toBe(400);
     expect((await owner.request({ method: 'PATCH', url: `/api/v1/entrances/${hook.id}`, payload: { config: { replyUrl: receiverUrl } } })).statusCode).toBe(200);
+    expect((await owner.request({ method: 'GET', url: `/api/v1/conversations/${conversationId}` })).json().conversation.replyModes).toEqual(['send', 'answered_elsewhere', 'note']);
     const sent = await owner.request({ method: 'POST', url: `/api/v1/conversations/${conversationId}/messages`, payload: { mode: 'send', text: 'Ja, am 12. Mai.' } });
     expect(sent.statusCode).toBe(201);
     await until(async () => (await t.ctx.storage.db.selectFrom('message').select('delivery_state').where('id', '=', sent.json().messageId).executeTakeFirst())?.delivery_state === 'sent');
@@ -134,6 +134,18 @@ describe.each(dialects)('replies, notes and conversation actions on %s', (dialec
     });
     expect(row).toMatchObject({ delivery_state: 'queued' });
     expect(row.delivery_error).toMatch(/Attempt 1 failed, retrying: The reply URL answered 503/);
+    receiverStatus = 200;
+  });
+
+  it('a refusal by the receiving system fails the reply at once, with the reason on the message', async () => {
+    receiverStatus = 422;
+    const d = signedDelivery(hook.secret, { id: 'w-3', sender: { name: 'Eva', email: 'eva@example.ch' }, text: 'Hallo' });
+    await t.app.inject({ method: 'POST', url: hook.path, headers: d.headers, payload: d.payload });
+    const conversationId = (await t.ctx.storage.db.selectFrom('message').select('conversation_id').where('external_id', '=', 'w-3').executeTakeFirstOrThrow()).conversation_id;
+    const { messageId } = (await owner.request({ method: 'POST', url: `/api/v1/conversations/${conversationId}/messages`, payload: { mode: 'send', text: 'Hallo Eva' } })).json();
+    await until(async () => (await t.ctx.storage.db.selectFrom('message').select('delivery_state').where('id', '=', messageId).executeTakeFirst())?.delivery_state === 'failed');
+    const failed = (await owner.request({ method: 'GET', url: `/api/v1/conversations/${conversationId}` })).json().messages.at(-1);
+    expect(failed).toMatchObject({ deliveryState: 'failed', deliveryError: 'The reply URL refused the reply with 422.' });
     receiverStatus = 200;
   });
 

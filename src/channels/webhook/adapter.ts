@@ -75,9 +75,13 @@ export const webhookAdapter: ChannelAdapter<WebhookConfig> = {
     return [mapWebhookPayload(body, request.now)];
   },
 
+  canSend: (config) => Boolean(config.replyUrl),
+
   async send(config, message) {
     if (!config.replyUrl) throw new ChannelError('invalid_config', 'This webhook entrance has no reply URL: set one in the entrance settings, or answer elsewhere and mark the conversation as answered.');
-    const id = `msg_${randomBytes(12).toString('hex')}`;
+    // Standard Webhooks: a resend of the same message carries the same webhook-id, so a receiver
+    // that got an attempt whose answer was lost (timeout, 5xx after processing) can drop the resend.
+    const id = message.messageId ? `msg_${message.messageId}` : `msg_${randomBytes(12).toString('hex')}`;
     const body = JSON.stringify({ id, conversationId: message.conversationId, threadKey: message.threadKey, to: message.to.map(({ kind, value }) => ({ kind, value })), subject: message.subject ?? null, text: message.text });
     const now = new Date();
     let res: Response;

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { adapterFor } from '../../channels/registry.ts';
+import { canSendFrom } from '../../entrances/can-send.ts';
 import { previewOf } from '../../core/preview.ts';
 import { AppError } from '../../core/errors.ts';
 import { countConversationsByView, findConversation, listConversationLabels, listConversations, listMessages } from '../../storage/repositories/conversations.ts';
@@ -130,8 +130,7 @@ export function registerConversationRoutes(app: Api, ctx: AppContext): void {
     const conversation = await findConversation(db, auth.workspaceId, request.params.id);
     if (!conversation) throw new AppError('not_found', 'No such conversation in this workspace.');
     const [messages, labels] = await Promise.all([listMessages(db, auth.workspaceId, conversation.id), listConversationLabels(db, conversation.id)]);
-    const adapter = adapterFor(conversation.entrance_kind);
-    const replyModes = [...(adapter?.send ? (['send'] as const) : []), 'answered_elsewhere' as const, 'note' as const];
+    const replyModes = [...(canSendFrom(ctx, conversation) ? (['send'] as const) : []), 'answered_elsewhere' as const, 'note' as const];
     return {
       conversation: {
         ...toSummary({ ...conversation, preview: previewOf(messages.filter((m) => m.direction !== 'note').at(-1)?.text ?? '') }),

@@ -123,6 +123,7 @@ export function findConversation(db: DbOrTx, workspaceId: string, id: string) {
       'entrance.kind as entrance_kind',
       'entrance.label as entrance_label',
       'entrance.public_url as entrance_public_url',
+      'entrance.config_encrypted',
     ])
     .where('conversation.workspace_id', '=', workspaceId)
     .where('conversation.id', '=', id)
