@@ -38,6 +38,7 @@ export function sendReplyJob(ctx: AppContext) {
       const to = await db.selectFrom('identity').select(['kind', 'value', 'verified']).where('contact_id', '=', row.contact_id).execute();
       try {
         const result = await adapter.send(openEntranceConfig(ctx.secrets, row) ?? {}, {
+          messageId: row.id,
           conversationId: row.conversation_id,
           threadKey: row.thread_key,
           to: to.map((i) => ({ kind: i.kind as never, value: i.value, verified: i.verified === 1 })),

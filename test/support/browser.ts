@@ -92,3 +92,58 @@ export async function findSeriousA11yViolations(page: Page): Promise<A11yViolati
 export function describeViolations(violations: A11yViolation[]): string {
   return violations.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.targets.slice(0, 5).join(', ')}`).join('\n');
 }
+
+/** What a page's content security policy refused, as the browser reported it. */
+export interface CspViolation {
+  directive: string;
+  blockedUri: string;
+  sourceFile: string;
+  sample: string;
+}
+
+/**
+ * Records every content-security-policy violation of the context's pages in
+ * `window.__cspViolations` (an init script runs before the page's own scripts and outside its CSP).
+ * Read them with readCspViolations(page). Pages without JavaScript run no init script.
+ */
+export async function recordCspViolations(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const list: unknown[] = [];
+    Object.defineProperty(window, '__cspViolations', { value: list, configurable: false, writable: false });
+    document.addEventListener('securitypolicyviolation', (e) => {
+      list.push({ directive: e.effectiveDirective || e.violatedDirective, blockedUri: e.blockedURI, sourceFile: e.sourceFile, sample: e.sample });
+    });
+  });
+}
+
+export async function readCspViolations(page: Page): Promise<CspViolation[]> {
+  return page.evaluate(() => ((window as unknown as { __cspViolations?: CspViolation[] }).__cspViolations ?? []).slice());
+}
+
+export interface OwnerAccount {
+  workspace: string;
+  handle: string;
+  name: string;
+  email: string;
+  password: string;
+  locale: string;
+  languages: string[];
+}
+
+/**
+ * Creates the workspace with the server's printed one-time setup link, through the API from inside
+ * the browser context, so the context holds the owner's session cookie as after the setup form.
+ * Returns the session's CSRF token, for further API calls from the same context.
+ */
+export async function setUpOwnerInContext(context: BrowserContext, baseUrl: string, setupLink: string, owner: OwnerAccount): Promise<string> {
+  const token = new URL(setupLink).hash.replace(/^#token=/, '');
+  const res = await context.request.post(`${baseUrl}/api/v1/setup`, {
+    data: {
+      token,
+      workspace: { name: owner.workspace, handle: owner.handle, locale: owner.locale, languages: owner.languages, timeZone: 'Europe/Zurich' },
+      owner: { email: owner.email, password: owner.password, displayName: owner.name },
+    },
+  });
+  if (res.status() !== 201) throw new Error(`POST /api/v1/setup answered ${res.status()}: ${await res.text()}`);
+  return (await res.json()).csrfToken as string;
+}
