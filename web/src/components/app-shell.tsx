@@ -24,7 +24,7 @@ export function AppShell({ children, wide = false }: { children: ReactNode; wide
 
   async function handleSignOut() {
     await session.signOut().catch(() => undefined);
-    announce(t('nav.signedOut'));
+    announce('nav.signedOut');
     navigate('/signin');
   }
 
@@ -78,7 +78,9 @@ export function AppShell({ children, wide = false }: { children: ReactNode; wide
 
 /**
  * After a client-side navigation, focus moves to the new screen's heading (or to an element
- * marked data-route-focus), as a full page load would, so screen readers announce where you are.
+ * marked data-route-focus, such as the sign-in page's e-mail field), as a full page load would,
+ * so screen readers announce where you are. A form whose first job is typing marks its first
+ * field, so people can type at once.
  */
 function useFocusOnNavigation(pathname: string): void {
   const first = useRef(true);
@@ -92,7 +94,9 @@ function useFocusOnNavigation(pathname: string): void {
       const target =
         document.querySelector<HTMLElement>('#main [data-route-focus]') ?? document.querySelector<HTMLElement>('#main h1');
       if (!target) return;
-      if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+      if (!target.hasAttribute('tabindex') && !target.matches('input, textarea, select, button, a[href]')) {
+        target.setAttribute('tabindex', '-1');
+      }
       target.focus({ preventScroll: false });
     });
     return () => cancelAnimationFrame(frame);

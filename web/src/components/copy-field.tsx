@@ -12,10 +12,10 @@ export function CopyField({ label, value, secret = false }: { label: string; val
   async function copy() {
     try {
       await navigator.clipboard.writeText(value);
-      announce(t('common.copied', { label }));
+      announce('common.copied', { label });
     } catch {
       inputRef.current?.select();
-      announce(t('common.copyFailed'));
+      announce('common.copyFailed');
     }
   }
   return (

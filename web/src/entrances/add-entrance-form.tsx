@@ -54,7 +54,7 @@ export function AddEntranceForm({ onAdded }: { onAdded(entrance: Entrance, conne
         responseTargetMinutes: Math.round(hours * 60),
       });
       onAdded(entrance, connection);
-      announce(t('entrances.add.added', { label: entrance.label }));
+      announce('entrances.add.added', { label: entrance.label });
       setLabel('');
       setPublicUrl('');
       setTargetHours(DEFAULT_TARGET_HOURS);

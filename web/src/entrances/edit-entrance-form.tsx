@@ -64,7 +64,7 @@ export function EditEntranceForm({
     setFailure(null);
     try {
       const saved = await updateEntrance(entrance.id, changes);
-      announce(t('entrances.edit.saved', { label: saved.label }));
+      announce('entrances.edit.saved', { label: saved.label });
       onSaved(saved);
     } catch (error) {
       setFailure(error);

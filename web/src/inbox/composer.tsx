@@ -76,7 +76,7 @@ export function Composer({ conversation, onSent }: { conversation: Conversation;
       await live.writeMessage(() => replyToConversation(conversation.id, body, mode));
       setText('');
       picker.close();
-      announce(t(`inbox.composer.done.${mode}`));
+      announce(`inbox.composer.done.${mode}`);
       onSent();
       live.changed();
     } catch (error) {

@@ -6,8 +6,9 @@ import { useTranslation } from 'react-i18next';
 import { updateConversation } from '../api/endpoints.ts';
 import type { ConversationChanges, ConversationDetail } from '../api/types.ts';
 import { useAnnounce } from '../components/announcer.tsx';
+import type { NoticeText } from '../components/announcer.tsx';
 import { Icon } from '../components/icon.tsx';
-import { useDescribeError } from '../i18n/describe-error.ts';
+import { describeError as explainError, useDescribeError } from '../i18n/describe-error.ts';
 import { useFormatters } from '../i18n/format.ts';
 import { daysFromTodayAt, fromLocalInput, nextMondayAt, toLocalInput } from '../i18n/zoned-time.ts';
 import { useSignedInSession } from '../session/session-context.tsx';
@@ -22,7 +23,7 @@ function useChangeConversation(conversation: Conversation, onChanged: (changes: 
   const [busy, setBusy] = useState(false);
   return {
     busy,
-    async change(changes: ConversationChanges, done: string): Promise<boolean> {
+    async change(changes: ConversationChanges, done: NoticeText): Promise<boolean> {
       setBusy(true);
       try {
         await updateConversation(conversation.id, changes);
@@ -31,7 +32,7 @@ function useChangeConversation(conversation: Conversation, onChanged: (changes: 
         announce(done);
         return true;
       } catch (error) {
-        announce(describeError(error));
+        announce((t) => explainError(t, error));
         return false;
       } finally {
         setBusy(false);
@@ -53,7 +54,7 @@ export function ConversationActions({
   return (
     <div className="conversation-actions" role="group" aria-label={t('inbox.actions.label')}>
       {closed ? (
-        <button type="button" disabled={busy} onClick={() => void change({ status: 'open' }, t('inbox.actions.reopened'))}>
+        <button type="button" disabled={busy} onClick={() => void change({ status: 'open' }, (t) => t('inbox.actions.reopened'))}>
           {t('inbox.actions.reopen')}
         </button>
       ) : (
@@ -63,7 +64,7 @@ export function ConversationActions({
           data-shortcut="done"
           disabled={busy}
           aria-keyshortcuts="e"
-          onClick={() => void change({ status: 'closed', snoozedUntil: null }, t('inbox.actions.closed'))}
+          onClick={() => void change({ status: 'closed', snoozedUntil: null }, (t) => t('inbox.actions.closed'))}
         >
           <Icon name="check" /> {t('inbox.actions.done')}
         </button>
@@ -84,7 +85,7 @@ function SnoozeMenu({
 }: {
   snoozedUntil: number | null;
   busy: boolean;
-  onSnooze(until: number | null, done: string): Promise<boolean>;
+  onSnooze(until: number | null, done: NoticeText): Promise<boolean>;
 }) {
   const { t } = useTranslation();
   const format = useFormatters();
@@ -126,7 +127,8 @@ function SnoozeMenu({
   }
 
   async function choose(at: number | null) {
-    const done = at === null ? t('inbox.snooze.woken') : t('inbox.snooze.done', { time: format.dateTime(at) });
+    const time = at === null ? '' : format.dateTime(at);
+    const done: NoticeText = (t) => (at === null ? t('inbox.snooze.woken') : t('inbox.snooze.done', { time }));
     if (await onSnooze(at, done)) close();
   }
 
@@ -247,7 +249,7 @@ export function LabelsEditor({
       setText('');
       return;
     }
-    if (await change({ labels: [...labels, label] }, t('inbox.labels.added', { label }))) setText('');
+    if (await change({ labels: [...labels, label] }, (t) => t('inbox.labels.added', { label }))) setText('');
   }
 
   return (
@@ -261,7 +263,7 @@ export function LabelsEditor({
               className="chip-remove"
               disabled={busy}
               aria-label={t('inbox.labels.remove', { label })}
-              onClick={() => void change({ labels: labels.filter((l) => l !== label) }, t('inbox.labels.removed', { label }))}
+              onClick={() => void change({ labels: labels.filter((l) => l !== label) }, (t) => t('inbox.labels.removed', { label }))}
             >
               <span aria-hidden="true">×</span>
             </button>

@@ -1,7 +1,6 @@
 // The middle pane: the conversations of one inbox view, newest activity first.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../api/client.ts';
 import { listConversations, listEntrances } from '../api/endpoints.ts';
 import type { ConversationSummary, InboxView, ListFilters } from '../api/types.ts';
 import { EntranceKindIcon } from '../components/entrance-kind-icon.tsx';
@@ -47,18 +46,6 @@ export function ConversationList({
       </p>
     );
   }
-  const filtered = Boolean(filters.stage || filters.label);
-  if (page.status === 'failed' && filtered && page.error instanceof ApiError && page.error.status === 400) {
-    // A server from before list filters answers 400 to the unknown parameters.
-    return (
-      <div className="pane-message">
-        <p>{t('inbox.filters.unavailable')}</p>
-        <button type="button" onClick={() => replaceListQuery({ stage: undefined, label: undefined })}>
-          {t('inbox.filters.clear')}
-        </button>
-      </div>
-    );
-  }
   if (page.status === 'failed') {
     return (
       <div className="pane-message">
@@ -67,6 +54,7 @@ export function ConversationList({
     );
   }
 
+  const filtered = Boolean(filters.stage || filters.label);
   const items = [...page.data.items, ...more.items];
   const nextCursor = more.items.length ? more.nextCursor : (page.data.nextCursor ?? null);
   if (items.length === 0) {

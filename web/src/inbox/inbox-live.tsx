@@ -3,7 +3,6 @@
 // again. Bursts (an import, a reply that is queued then sent) are merged into one refetch.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
 import { fetchInboxCounts } from '../api/endpoints.ts';
 import type { InboxCounts } from '../api/types.ts';
@@ -42,7 +41,6 @@ const InboxLiveContext = createContext<InboxLive>({
 });
 
 export function InboxLiveProvider({ children }: { children: ReactNode }) {
-  const { t } = useTranslation();
   const announce = useAnnounce();
   const [tick, setTick] = useState(0);
   const [counts, setCounts] = useState<InboxCounts | null>(null);
@@ -50,15 +48,13 @@ export function InboxLiveProvider({ children }: { children: ReactNode }) {
   const countsAvailable = useRef(true);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const newMessages = useRef(0);
-  const tRef = useRef(t);
-  tRef.current = t;
 
   const changed = useCallback(() => {
     clearTimeout(timer.current);
     timer.current = setTimeout(() => {
       setTick((n) => n + 1);
       if (newMessages.current > 0) {
-        announce(tRef.current('inbox.live.newMessages', { count: newMessages.current }));
+        announce('inbox.live.newMessages', { count: newMessages.current });
         newMessages.current = 0;
       }
     }, DEBOUNCE_MS);

@@ -102,7 +102,7 @@ function EntryForm({ entrances }: { entrances: { id: string; kind: EntranceKind;
         awaitingReply,
       }));
       live.changed();
-      announce(t('inbox.log.saved', { name: name.trim() }));
+      announce('inbox.log.saved', { name: name.trim() });
       navigate(`/inbox/c/${encodeURIComponent(result.conversationId)}`);
     } catch (error) {
       setFailure(error);

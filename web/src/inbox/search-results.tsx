@@ -2,7 +2,6 @@
 // messages with the matched words highlighted.
 import { Fragment } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../api/client.ts';
 import { searchInbox } from '../api/endpoints.ts';
 import { EntranceKindIcon } from '../components/entrance-kind-icon.tsx';
 import { LoadFailed } from '../components/load-failed.tsx';
@@ -51,9 +50,6 @@ export function SearchResultsList({ q, selectedId }: { q: string; selectedId: st
     );
   }
   if (results.status === 'failed') {
-    if (results.error instanceof ApiError && results.error.status === 404) {
-      return <p className="pane-message">{t('inbox.search.unavailable')}</p>;
-    }
     return (
       <div className="pane-message">
         <LoadFailed error={results.error} onRetry={results.reload} />

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { ConversationSummary } from '../api/types.ts';
+import { Icon } from '../components/icon.tsx';
 import { splitMinutes } from '../i18n/format.ts';
 
 /** The reply clock runs: the last word is the contact's, and the conversation is not closed. */
@@ -7,10 +8,22 @@ export function isWaiting(conversation: Pick<ConversationSummary, 'status' | 'aw
   return conversation.status !== 'closed' && conversation.awaitingSince !== null;
 }
 
-/** "Waiting for 3 hours", from the moment the last inbound message arrived unanswered. */
+/** After a working day without an answer the badge looks more pressing; its words say the same. */
+const LONG_WAIT_MINUTES = 24 * 60;
+
+/**
+ * "Waiting for 3 hours", from the moment the last inbound message arrived unanswered. A badge:
+ * the words carry the meaning, the colour only repeats it.
+ */
 export function WaitingTime({ since, now = Date.now() }: { since: number; now?: number }) {
   const { t } = useTranslation();
-  const { unit, count } = splitMinutes((now - since) / 60_000);
+  const minutes = (now - since) / 60_000;
+  const { unit, count } = splitMinutes(minutes);
   const key = unit === 'minutes' ? 'inbox.waitingMinutes' : unit === 'hours' ? 'inbox.waitingHours' : 'inbox.waitingDays';
-  return <span className="waiting-time">{t(key, { count })}</span>;
+  return (
+    <span className={`waiting-time${minutes >= LONG_WAIT_MINUTES ? ' is-long' : ''}`}>
+      <Icon name="clock" />
+      {t(key, { count })}
+    </span>
+  );
 }

@@ -9,6 +9,7 @@ import { fetchContact, findContacts, mergeContact, undoContactMerge, updateConta
 import { CONTACT_STAGES } from '../api/types.ts';
 import type { Contact, ContactChanges, ContactListItem, ContactStage } from '../api/types.ts';
 import { useAnnounce } from '../components/announcer.tsx';
+import type { NoticeText } from '../components/announcer.tsx';
 import { useDocumentTitle } from '../components/document-title.ts';
 import { EntranceKindIcon } from '../components/entrance-kind-icon.tsx';
 import { SelectField, TextAreaField, TextField } from '../components/fields.tsx';
@@ -17,7 +18,7 @@ import { useLoad } from '../components/use-load.ts';
 import { useRefreshOnChange } from '../inbox/inbox-live.tsx';
 import { StatusBadge } from '../inbox/conversation-pane.tsx';
 import { isWaiting, WaitingTime } from '../inbox/waiting-time.tsx';
-import { useDescribeError } from '../i18n/describe-error.ts';
+import { describeError as explainError, useDescribeError } from '../i18n/describe-error.ts';
 import { useFormatters } from '../i18n/format.ts';
 import { fromLocalInput, toLocalInput } from '../i18n/zoned-time.ts';
 import { Link } from '../router/router.tsx';
@@ -76,14 +77,14 @@ function ContactView({
   const describeError = useDescribeError();
   const format = useFormatters();
 
-  async function save(changes: ContactChanges, done: string): Promise<boolean> {
+  async function save(changes: ContactChanges, done: NoticeText): Promise<boolean> {
     try {
       const answer = await updateContact(contact.id, changes);
       onChanged(answer && typeof answer === 'object' && 'id' in answer ? answer : { ...contact, ...changes } as Contact);
       announce(done);
       return true;
     } catch (error) {
-      announce(describeError(error));
+      announce((t) => explainError(t, error));
       return false;
     }
   }
@@ -146,7 +147,7 @@ function ContactView({
               label={t('contacts.stageLabel')}
               value={contact.stage}
               onChange={(stage) =>
-                void save({ stage: stage as ContactStage }, t('contacts.stageSaved', { stage: t(`contacts.stage.${stage}`) }))
+                void save({ stage: stage as ContactStage }, (t) => t('contacts.stageSaved', { stage: t(`contacts.stage.${stage}`) }))
               }
             >
               {CONTACT_STAGES.map((stage) => (
@@ -180,7 +181,7 @@ function ContactView({
   );
 }
 
-type Save = (changes: ContactChanges, done: string) => Promise<boolean>;
+type Save = (changes: ContactChanges, done: NoticeText) => Promise<boolean>;
 
 function NotesCard({ contact, save }: { contact: Contact; save: Save }) {
   const { t } = useTranslation();
@@ -191,7 +192,7 @@ function NotesCard({ contact, save }: { contact: Contact; save: Save }) {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setSaving(true);
-    await save({ notes: notes.trim() || null, referredByText: referredBy.trim() || null } as ContactChanges, t('contacts.notesSaved'));
+    await save({ notes: notes.trim() || null, referredByText: referredBy.trim() || null } as ContactChanges, (t) => t('contacts.notesSaved'));
     setSaving(false);
   }
   return (
@@ -226,7 +227,7 @@ function NextActionForm({ contact, save }: { contact: Contact; save: Save }) {
     setSaving(true);
     await save(
       { nextAction: action.trim() || null, nextActionAt: at ? fromLocalInput(at, zone) : null } as ContactChanges,
-      t('contacts.nextActionSaved'),
+      (t) => t('contacts.nextActionSaved'),
     );
     setSaving(false);
   }
@@ -290,11 +291,11 @@ function MergeCard({ contact, onMerged }: { contact: Contact; onMerged(): void }
     setBusy(true);
     try {
       await mergeContact(contact.id, from.id);
-      announce(t('contacts.merge.done', { from: from.displayName }));
+      announce('contacts.merge.done', { from: from.displayName });
       setQuery('');
       onMerged();
     } catch (error) {
-      announce(describeError(error));
+      announce((t) => explainError(t, error));
     } finally {
       setBusy(false);
     }
@@ -304,10 +305,10 @@ function MergeCard({ contact, onMerged }: { contact: Contact; onMerged(): void }
     setBusy(true);
     try {
       await undoContactMerge(mergeId);
-      announce(t('contacts.merge.undone', { from: name }));
+      announce('contacts.merge.undone', { from: name });
       onMerged();
     } catch (error) {
-      announce(describeError(error));
+      announce((t) => explainError(t, error));
     } finally {
       setBusy(false);
     }

@@ -10,7 +10,7 @@ import { useLoad } from '../components/use-load.ts';
 import { AddEntranceForm } from '../entrances/add-entrance-form.tsx';
 import { EntranceList } from '../entrances/entrance-list.tsx';
 import { WebhookConnectionPanel } from '../entrances/webhook-connection.tsx';
-import { useDescribeError } from '../i18n/describe-error.ts';
+import { describeError as explainError, useDescribeError } from '../i18n/describe-error.ts';
 
 export function EntrancesPage() {
   const { t } = useTranslation();
@@ -25,12 +25,12 @@ export function EntrancesPage() {
     try {
       await deleteEntrance(entrance.id);
       if (entrances.status === 'loaded') entrances.replace(entrances.data.filter((e) => e.id !== entrance.id));
-      announce(t('entrances.removed', { label: entrance.label }));
+      announce('entrances.removed', { label: entrance.label });
     } catch (error) {
-      announce(
+      announce((t) =>
         error instanceof ApiError && error.code === 'conflict'
           ? t('entrances.removeConflict', { label: entrance.label })
-          : describeError(error),
+          : explainError(t, error),
       );
     }
   }

@@ -12,7 +12,7 @@ import { FormAlert } from '../components/form-alert.tsx';
 import { TextWithCode } from '../components/with-code.tsx';
 import { useDescribeError } from '../i18n/describe-error.ts';
 import { useFormatters } from '../i18n/format.ts';
-import { initialLocale } from '../i18n/locales.ts';
+import { initialLocale, toLocale } from '../i18n/locales.ts';
 import { navigate } from '../router/router.tsx';
 import { useSession } from '../session/session-context.tsx';
 import { TextField } from '../components/fields.tsx';
@@ -107,7 +107,7 @@ export function SetupPage() {
 }
 
 function SetupForm({ token, expiresAt, onTokenRejected }: { token: string; expiresAt: number; onTokenRejected(): void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const format = useFormatters();
   const session = useSession();
   const announce = useAnnounce();
@@ -126,6 +126,17 @@ function SetupForm({ token, expiresAt, onTokenRejected }: { token: string; expir
   const [formError, setFormError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [handleTouched, setHandleTouched] = useState(false);
+  // Until the owner picks languages themselves, they follow the interface language.
+  const [languagesTouched, setLanguagesTouched] = useState(false);
+  const interfaceLocale = toLocale(i18n.resolvedLanguage ?? i18n.language);
+  useEffect(() => {
+    if (languagesTouched || !interfaceLocale) return;
+    setWorkspace((draft) =>
+      draft.locale === interfaceLocale && draft.languages.length === 1 && draft.languages[0] === interfaceLocale
+        ? draft
+        : { ...draft, locale: interfaceLocale, languages: [interfaceLocale] },
+    );
+  }, [interfaceLocale, languagesTouched]);
 
   function validate(): Errors {
     const found: Errors = {};
@@ -157,7 +168,7 @@ function SetupForm({ token, expiresAt, onTokenRejected }: { token: string; expir
         owner: { email: email.trim(), password, displayName: displayName.trim() },
       });
       session.signedIn(created);
-      announce(t('setup.created'));
+      announce('setup.created');
       history.replaceState(null, '', '/setup'); // drop the spent token from the address bar
       navigate('/inbox', { replace: true });
     } catch (error) {
@@ -185,6 +196,9 @@ function SetupForm({ token, expiresAt, onTokenRejected }: { token: string; expir
             onChange={(next) => {
               // Suggest a handle from the name until the owner edits the handle themselves.
               if (!handleTouched && next.name !== workspace.name) next = { ...next, handle: suggestHandle(next.name) };
+              if (next.locale !== workspace.locale || next.languages.join() !== workspace.languages.join()) {
+                setLanguagesTouched(true);
+              }
               setWorkspace(next);
             }}
             onHandleEdited={() => setHandleTouched(true)}

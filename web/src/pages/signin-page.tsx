@@ -78,6 +78,7 @@ export function SignInPage() {
             spellCheck={false}
             required
             autoFocus
+            data-route-focus
           />
           <TextField
             label={t('signin.password')}

@@ -38,7 +38,7 @@ export function AccountSettings({ user, onSaved }: { user: User; onSaved(user: U
       storeLocale(next ?? null);
       const shown = next ?? browserLocale();
       if (shown !== i18n.language) await i18n.changeLanguage(shown);
-      announce(i18n.t('settings.account.saved'));
+      announce('settings.account.saved');
     } catch (caught) {
       setFailure(caught);
       requestAnimationFrame(() => alertRef.current?.focus());

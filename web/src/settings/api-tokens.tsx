@@ -12,7 +12,7 @@ import { LoadFailed } from '../components/load-failed.tsx';
 import { useLoad } from '../components/use-load.ts';
 import { TextWithCode } from '../components/with-code.tsx';
 import { focusFirstInvalid } from '../forms/validation.ts';
-import { useDescribeError } from '../i18n/describe-error.ts';
+import { describeError as explainError, useDescribeError } from '../i18n/describe-error.ts';
 import { useFormatters } from '../i18n/format.ts';
 
 const EXPIRY_CHOICES = ['30', '90', '365', 'never'] as const;
@@ -34,9 +34,9 @@ export function ApiTokens() {
     try {
       await revokeToken(token.id);
       if (tokens.status === 'loaded') tokens.replace(tokens.data.filter((item) => item.id !== token.id));
-      announce(t('settings.tokens.revoked', { name: token.name }));
+      announce('settings.tokens.revoked', { name: token.name });
     } catch (error) {
-      announce(describeError(error));
+      announce((t) => explainError(t, error));
     }
   }
 
@@ -61,7 +61,7 @@ export function ApiTokens() {
           if (tokens.status === 'loaded') tokens.replace([token, ...tokens.data]);
           else tokens.reload();
           setCreated({ name: token.name, secret });
-          announce(t('settings.tokens.created', { name: token.name }));
+          announce('settings.tokens.created', { name: token.name });
         }}
       />
     </section>
@@ -119,10 +119,10 @@ function NewTokenSecret({ name, secret, onDismiss }: { name: string; secret: str
   async function copy() {
     try {
       await navigator.clipboard.writeText(secret);
-      announce(t('settings.tokens.copied'));
+      announce('settings.tokens.copied');
     } catch {
       inputRef.current?.select();
-      announce(t('settings.tokens.copyFailed'));
+      announce('settings.tokens.copyFailed');
     }
   }
 

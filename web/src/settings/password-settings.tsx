@@ -35,7 +35,7 @@ export function PasswordSettings({ email }: { email: string }) {
       setCurrent('');
       setPassword('');
       setConfirm('');
-      announce(t('settings.password.changed'));
+      announce('settings.password.changed');
     } catch (error) {
       if (error instanceof ApiError && error.code === 'invalid_credentials') {
         setErrors({ current: t('settings.password.wrongCurrent') });

@@ -13,7 +13,7 @@ import { LoadFailed } from '../components/load-failed.tsx';
 import { useLoad } from '../components/use-load.ts';
 import { TEMPLATE_VARIABLES } from '../inbox/reply-templates.ts';
 import { focusFirstInvalid } from '../forms/validation.ts';
-import { useDescribeError } from '../i18n/describe-error.ts';
+import { describeError as explainError, useDescribeError } from '../i18n/describe-error.ts';
 import { LOCALE_NAMES, isLocale } from '../i18n/locales.ts';
 import { useSignedInSession } from '../session/session-context.tsx';
 
@@ -32,9 +32,9 @@ export function ReplyTemplates() {
     try {
       await deleteTemplate(template.id);
       if (templates.status === 'loaded') templates.replace(templates.data.filter((item) => item.id !== template.id));
-      announce(t('settings.templates.removed', { name: template.name }));
+      announce('settings.templates.removed', { name: template.name });
     } catch (error) {
-      announce(describeError(error));
+      announce((t) => explainError(t, error));
     }
   }
 
@@ -152,7 +152,7 @@ function TemplateForm({
     setFailure(null);
     try {
       const saved = template ? await updateTemplate(template.id, input) : await createTemplate(input);
-      announce(t('settings.templates.saved', { name: saved.name }));
+      announce('settings.templates.saved', { name: saved.name });
       if (!template) setDraft({ name: '', shortcut: '', locale: draft.locale, body: '' });
       onSaved(saved);
     } catch (error) {

@@ -46,7 +46,7 @@ export function WorkspaceSettings({
       });
       onSaved(saved);
       setDraft({ ...saved });
-      announce(t('settings.workspace.saved'));
+      announce('settings.workspace.saved');
     } catch (error) {
       setFailure(error);
       requestAnimationFrame(() => alertRef.current?.focus());

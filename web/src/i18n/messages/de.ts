@@ -154,9 +154,8 @@ export const de: Messages = {
     search: {
       title: 'Suche',
       label: 'Nachrichten und Kontakte durchsuchen',
-      placeholder: 'Suchen…  (/)',
+      placeholder: 'Suchen…',
       searching: 'Suche läuft…',
-      unavailable: 'Die Suche ist auf diesem Server noch nicht verfügbar.',
       summary: '{count, plural, =0 {Nichts gefunden für «{query}».} one {Ein Treffer für «{query}».} other {# Treffer für «{query}».}}',
       contacts: 'Kontakte',
       messages: 'Nachrichten',
@@ -167,7 +166,6 @@ export const de: Messages = {
       anyStage: 'Alle Phasen',
       label: 'Label',
       clear: 'Filter zurücksetzen',
-      unavailable: 'Dieser Server kann Unterhaltungen noch nicht filtern.',
       empty: 'Keine Unterhaltung in dieser Ansicht passt zu den Filtern.',
     },
     log: {

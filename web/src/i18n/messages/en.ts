@@ -154,9 +154,8 @@ export const en = {
     search: {
       title: 'Search',
       label: 'Search messages and contacts',
-      placeholder: 'Search…  (/)',
+      placeholder: 'Search…',
       searching: 'Searching…',
-      unavailable: 'Search is not available on this server yet.',
       summary: '{count, plural, =0 {Nothing found for “{query}”.} one {One result for “{query}”.} other {# results for “{query}”.}}',
       contacts: 'Contacts',
       messages: 'Messages',
@@ -167,7 +166,6 @@ export const en = {
       anyStage: 'Any stage',
       label: 'Label',
       clear: 'Clear filters',
-      unavailable: 'This server cannot filter conversations yet.',
       empty: 'No conversation in this view matches the filters.',
     },
     log: {

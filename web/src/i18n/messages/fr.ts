@@ -153,9 +153,8 @@ export const fr: Messages = {
     search: {
       title: 'Recherche',
       label: 'Rechercher dans les messages et les contacts',
-      placeholder: 'Rechercher…  (/)',
+      placeholder: 'Rechercher…',
       searching: 'Recherche en cours…',
-      unavailable: 'La recherche n’est pas encore disponible sur ce serveur.',
       summary: '{count, plural, =0 {Aucun résultat pour « {query} ».} one {Un résultat pour « {query} ».} other {# résultats pour « {query} ».}}',
       contacts: 'Contacts',
       messages: 'Messages',
@@ -166,7 +165,6 @@ export const fr: Messages = {
       anyStage: 'Toutes les étapes',
       label: 'Étiquette',
       clear: 'Effacer les filtres',
-      unavailable: 'Ce serveur ne peut pas encore filtrer les conversations.',
       empty: 'Aucune conversation de cette vue ne correspond aux filtres.',
     },
     log: {

@@ -151,9 +151,8 @@ export const it: Messages = {
     search: {
       title: 'Ricerca',
       label: 'Cerca nei messaggi e nei contatti',
-      placeholder: 'Cerca…  (/)',
+      placeholder: 'Cerca…',
       searching: 'Ricerca in corso…',
-      unavailable: 'La ricerca non è ancora disponibile su questo server.',
       summary: '{count, plural, =0 {Nessun risultato per «{query}».} one {Un risultato per «{query}».} other {# risultati per «{query}».}}',
       contacts: 'Contatti',
       messages: 'Messaggi',
@@ -164,7 +163,6 @@ export const it: Messages = {
       anyStage: 'Tutte le fasi',
       label: 'Etichetta',
       clear: 'Azzera i filtri',
-      unavailable: 'Questo server non può ancora filtrare le conversazioni.',
       empty: 'Nessuna conversazione di questa vista corrisponde ai filtri.',
     },
     log: {
