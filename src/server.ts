@@ -13,6 +13,7 @@ import { createSetupToken, setupLink } from './accounts/setup.ts';
 import { createJobQueue } from './jobs/index.ts';
 import { jobDefinitions } from './jobs/definitions.ts';
 import { createInProcessLiveEvents, createPostgresLiveEvents } from './events/live-events.ts';
+import { startEmailSync } from './channels/email/sync-manager.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -50,6 +51,8 @@ export async function startServer(config: Config, options: { onReady?: (ctx: App
   const app = await buildApp(context);
   await options.onReady?.(context);
   if (config.jobs.enabled) await context.jobs.start();
+  // Mailbox syncs are long-lived loops per account, run where jobs run.
+  const emailSync = config.jobs.enabled ? startEmailSync(context) : null;
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -68,6 +71,7 @@ export async function startServer(config: Config, options: { onReady?: (ctx: App
   const close = () => {
     closing ??= (async () => {
       await app.close();
+      await emailSync?.stop();
       await closeContext(context);
     })();
     return closing;

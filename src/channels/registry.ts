@@ -4,6 +4,7 @@ import type { ChannelAdapter } from './contract.ts';
 import { webhookAdapter } from './webhook/adapter.ts';
 import { manualAdapter } from './manual/adapter.ts';
 import { webformAdapter } from './webform/adapter.ts';
+import { emailAdapter } from './email/adapter.ts';
 
 const adapters: Record<string, ChannelAdapter<any>> = {
   webhook: webhookAdapter,
@@ -11,6 +12,7 @@ const adapters: Record<string, ChannelAdapter<any>> = {
   phone: manualAdapter,
   referral: manualAdapter,
   webform: webformAdapter,
+  email: emailAdapter,
 };
 
 export function adapterFor(kind: string): ChannelAdapter<any> | undefined {

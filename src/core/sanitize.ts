@@ -15,10 +15,12 @@ const OPTIONS: sanitizeHtml.IOptions = {
   transformTags: {
     a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'noopener noreferrer nofollow', target: '_blank' } }),
     img: (tagName, attribs) => {
-      const src = attribs.src ?? '';
-      const remote = /^https?:/i.test(src);
+      const src = (attribs.src ?? '').trim();
       const { src: _drop, ...rest } = attribs;
-      return { tagName, attribs: remote ? { ...rest, 'data-remote-src': src } : attribs };
+      // Only images carried by the message itself load; a relative address would load from Portier.
+      if (/^(cid|data):/i.test(src)) return { tagName, attribs: { ...rest, src } };
+      if (/^(https?:)?\/\//i.test(src)) return { tagName, attribs: { ...rest, 'data-remote-src': src.startsWith('//') ? `https:${src}` : src } };
+      return { tagName, attribs: rest };
     },
   },
 };

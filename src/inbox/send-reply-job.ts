@@ -36,11 +36,22 @@ export function sendReplyJob(ctx: AppContext) {
         throw new PermanentJobError(`entrance kind ${row.kind} cannot send`);
       }
       const to = await db.selectFrom('identity').select(['kind', 'value', 'verified']).where('contact_id', '=', row.contact_id).execute();
+      // Threads answer the latest message the contact sent (e-mail In-Reply-To), not the first.
+      const lastInbound = await db
+        .selectFrom('message')
+        .select('external_id')
+        .where('conversation_id', '=', row.conversation_id)
+        .where('direction', '=', 'inbound')
+        .where('external_id', 'is not', null)
+        .orderBy('sent_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       try {
         const result = await adapter.send(openEntranceConfig(ctx.secrets, row) ?? {}, {
           messageId: row.id,
           conversationId: row.conversation_id,
           threadKey: row.thread_key,
+          inReplyToExternalId: lastInbound?.external_id ?? undefined,
           to: to.map((i) => ({ kind: i.kind as never, value: i.value, verified: i.verified === 1 })),
           subject: row.subject ?? undefined,
           text: row.text,

@@ -5,7 +5,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { FormEvent, KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { listTemplates, replyToConversation } from '../api/endpoints.ts';
+import { fetchContact, listTemplates, replyToConversation } from '../api/endpoints.ts';
 import type { ConversationDetail, EntranceKind, ReplyMode, Template } from '../api/types.ts';
 import { useAnnounce } from '../components/announcer.tsx';
 import { FormAlert } from '../components/form-alert.tsx';
@@ -18,6 +18,8 @@ import { fillTemplate, matchTemplates, slashWordBefore, templateValues } from '.
 type Conversation = ConversationDetail['conversation'] & { language?: string | null };
 
 const IN_PERSON_KINDS = new Set<EntranceKind>(['phone', 'manual', 'referral']);
+/** Entrances answered directly, by e-mail or phone, at the addresses the person left. */
+const DIRECT_KINDS = new Set<EntranceKind>(['webform', ...IN_PERSON_KINDS]);
 
 const draftKey = (id: string) => `portier.draft.${id}`;
 
@@ -38,7 +40,16 @@ function writeDraft(id: string, text: string): void {
   }
 }
 
-export function Composer({ conversation, onSent }: { conversation: Conversation; onSent(): void }) {
+export function Composer({
+  conversation,
+  preferredReply = null,
+  onSent,
+}: {
+  conversation: Conversation;
+  /** How the person asked to be answered (the contact form's email, phone, sms, whatsapp…). */
+  preferredReply?: string | null;
+  onSent(): void;
+}) {
   const { t } = useTranslation();
   const announce = useAnnounce();
   const describeError = useDescribeError();
@@ -59,9 +70,14 @@ export function Composer({ conversation, onSent }: { conversation: Conversation;
   const entrance = conversation.entrance.label;
   // Phone calls, talks and recommendations are answered in person, not "on" the entrance.
   const inPerson = IN_PERSON_KINDS.has(conversation.entrance.kind);
+  // A contact form is not a place to answer: the person is answered at the address they left.
+  const fromForm = conversation.entrance.kind === 'webform';
+  const direct = DIRECT_KINDS.has(conversation.entrance.kind) && !canSend;
   const fallbackText = inPerson
     ? t('inbox.composer.answeredInPersonText')
-    : t('inbox.composer.answeredOnText', { entrance });
+    : fromForm
+      ? t('inbox.composer.answeredDirectlyText')
+      : t('inbox.composer.answeredOnText', { entrance });
 
   async function submit(mode: ReplyMode) {
     const body = text.trim() || (mode === 'answered_elsewhere' ? fallbackText : '');
@@ -120,9 +136,16 @@ export function Composer({ conversation, onSent }: { conversation: Conversation;
           {t('inbox.composer.note')}
         </label>
       </div>
-      {kind === 'reply' && !canSend ? (
+      {kind === 'reply' && direct ? (
+        <DirectReply
+          id={`${id}-elsewhere`}
+          contactId={conversation.contact.id}
+          fromForm={fromForm}
+          preferredReply={preferredReply}
+        />
+      ) : kind === 'reply' && !canSend ? (
         <p className="composer-elsewhere" id={`${id}-elsewhere`}>
-          {inPerson ? t('inbox.composer.cannotSendInPerson') : t('inbox.composer.cannotSend', { entrance })}{' '}
+          {t('inbox.composer.cannotSend', { entrance })}{' '}
           {conversation.entranceUrl ? (
             <a href={conversation.entranceUrl} target="_blank" rel="noopener noreferrer" className="answer-there">
               {t('inbox.composer.answerOn', { entrance })}
@@ -176,6 +199,70 @@ export function Composer({ conversation, onSent }: { conversation: Conversation;
         </button>
       </div>
     </form>
+  );
+}
+
+/** mailto: with the address percent-encoded (a stored address may hold "?", "#" or quotes). */
+const mailtoHref = (address: string) => `mailto:${encodeURIComponent(address).replace(/%40/g, '@')}`;
+/** A dialable number: "+" and digits only, or null when nothing dialable is left. */
+function dialable(number: string): string | null {
+  const digits = number.replace(/^\s*00/, '+').replace(/[^\d+]/g, '').replace(/(?!^)\+/g, '');
+  return /\d{3,}/.test(digits) ? digits : null;
+}
+
+/**
+ * For a contact form, a call or a recommendation: the person's e-mail addresses and phone numbers
+ * as links to answer with, the way they asked for first, marked as preferred.
+ */
+function DirectReply({ id, contactId, fromForm, preferredReply }: { id: string; contactId: string; fromForm: boolean; preferredReply: string | null }) {
+  const { t } = useTranslation();
+  const contact = useLoad((signal) => fetchContact(contactId, signal), [contactId]);
+  const identities = contact.status === 'loaded' ? contact.data.identities : [];
+  const emails = [...new Set(identities.filter((i) => i.kind === 'email').map((i) => i.value))];
+  const phones = [...new Set(identities.filter((i) => i.kind === 'phone' || i.kind === 'sms').map((i) => i.value))];
+
+  type Way = { key: string; href: string; text: string; preferred: boolean; external?: boolean };
+  const ways: Way[] = [];
+  for (const address of emails) {
+    ways.push({ key: `email:${address}`, href: mailtoHref(address), text: t('inbox.composer.writeTo', { address }), preferred: preferredReply === 'email' });
+  }
+  for (const number of phones) {
+    const dial = dialable(number);
+    if (!dial) continue;
+    if (preferredReply === 'whatsapp' && dial.startsWith('+')) {
+      ways.push({ key: `wa:${number}`, href: `https://wa.me/${dial.slice(1)}`, text: t('inbox.composer.whatsappNumber', { number }), preferred: true, external: true });
+    }
+    if (preferredReply === 'sms') {
+      ways.push({ key: `sms:${number}`, href: `sms:${dial}`, text: t('inbox.composer.textNumber', { number }), preferred: true });
+    }
+    ways.push({ key: `tel:${number}`, href: `tel:${dial}`, text: t('inbox.composer.callNumber', { number }), preferred: preferredReply === 'phone' });
+  }
+  // The preferred way first; otherwise e-mail before phone, as listed.
+  ways.sort((a, b) => Number(b.preferred) - Number(a.preferred));
+  // Until the contact has loaded (or if it cannot be), the sentence alone.
+  const noAddress = contact.status === 'loaded' && ways.length === 0;
+  const intro = !fromForm
+    ? t('inbox.composer.cannotSendInPerson')
+    : noAddress
+      ? t('inbox.composer.cannotSendFormNoAddress')
+      : t('inbox.composer.cannotSendForm');
+
+  return (
+    <div className="composer-elsewhere" id={id}>
+      <p>{intro}</p>
+      {ways.length ? (
+        <ul className="reply-ways" aria-label={t('inbox.composer.replyWaysLabel')}>
+          {ways.map((way) => (
+            <li key={way.key} className={way.preferred ? 'is-preferred' : undefined}>
+              <a href={way.href} {...(way.external ? { target: '_blank', rel: 'noopener noreferrer' } : {})}>
+                {way.text}
+              </a>
+              {way.preferred ? <span className="preferred-way"> · {t('inbox.composer.preferredWay')}</span> : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
   );
 }
 

@@ -11,6 +11,7 @@ import { useFormatters } from '../i18n/format.ts';
 import { Link, useLocation } from '../router/router.tsx';
 import { useRefreshOnChange } from './inbox-live.tsx';
 import { replaceListQuery } from './list-query.ts';
+import { subjectText } from './subject.ts';
 import { isWaiting, WaitingTime } from './waiting-time.tsx';
 
 export function ConversationList({
@@ -108,6 +109,7 @@ function ConversationRow({ conversation, selected }: { conversation: Conversatio
   const format = useFormatters();
   const { search } = useLocation();
   const waiting = isWaiting(conversation);
+  const subject = subjectText(conversation, t);
   return (
     <Link
       to={`/inbox/c/${encodeURIComponent(conversation.id)}${search}`}
@@ -115,12 +117,14 @@ function ConversationRow({ conversation, selected }: { conversation: Conversatio
       aria-current={selected ? 'true' : undefined}
     >
       <span className="row-top">
-        <span className="row-contact">{conversation.contact.displayName}</span>
+        <span className="row-contact" title={conversation.contact.displayName}>
+          {conversation.contact.displayName}
+        </span>
         <time className="row-time" dateTime={new Date(conversation.lastMessageAt).toISOString()}>
           {format.listTime(conversation.lastMessageAt)}
         </time>
       </span>
-      <span className="row-subject">{conversation.subject ?? t('inbox.noSubject')}</span>
+      {subject ? <span className="row-subject">{subject}</span> : null}
       <span className="row-preview">{conversation.preview}</span>
       <span className="row-meta">
         <span className="row-entrance">

@@ -13,6 +13,7 @@ import { Composer } from './composer.tsx';
 import { ConversationActions, LabelsEditor } from './conversation-actions.tsx';
 import { useRefreshOnChange } from './inbox-live.tsx';
 import { MessageBubble } from './message-bubble.tsx';
+import { subjectText } from './subject.ts';
 import { isWaiting, WaitingTime } from './waiting-time.tsx';
 
 export function ConversationPane({ id, backTo }: { id: string; backTo: string }) {
@@ -74,6 +75,9 @@ function ConversationView({
   const { conversation, messages } = data;
   const endRef = useRef<HTMLDivElement>(null);
   const lastMessageId = messages.at(-1)?.id;
+  const subject = subjectText(conversation, t);
+  // How the person asked to be answered, in their latest message that says so (the contact form).
+  const preferredReply = messages.findLast((m) => m.direction === 'inbound' && m.preferredReply)?.preferredReply ?? null;
 
   // Start at the newest message, and follow new ones as they arrive. The pane scrolls on a wide
   // screen, the page on a phone; scrolling to the very end keeps the sticky reply box off the
@@ -106,7 +110,7 @@ function ConversationView({
         {back}
         <header className="conversation-header">
           <div className="conversation-title-row">
-            <h2 id="conversation-title" data-route-focus tabIndex={-1}>
+            <h2 id="conversation-title" data-route-focus tabIndex={-1} title={conversation.contact.displayName}>
               {conversation.contact.displayName}
             </h2>
             <Link
@@ -117,7 +121,7 @@ function ConversationView({
               {t('inbox.contactCard')}
             </Link>
           </div>
-          <p className="conversation-subject">{conversation.subject ?? t('inbox.noSubject')}</p>
+          {subject ? <p className="conversation-subject">{subject}</p> : null}
           <p className="conversation-meta">
             <span className="row-entrance">
               <EntranceKindIcon kind={conversation.entrance.kind} />
@@ -132,13 +136,13 @@ function ConversationView({
         <ol className="message-list" aria-label={t('inbox.messagesLabel')}>
           {messages.map((message) => (
             <li key={message.id}>
-              <MessageBubble message={message} contactName={conversation.contact.displayName} />
+              <MessageBubble message={message} contactName={conversation.contact.displayName} entranceKind={conversation.entrance.kind} />
             </li>
           ))}
         </ol>
         <div ref={endRef} />
       </div>
-      <Composer key={conversation.id} conversation={conversation} onSent={refresh} />
+      <Composer key={conversation.id} conversation={conversation} preferredReply={preferredReply} onSent={refresh} />
     </article>
   );
 }

@@ -3,10 +3,10 @@
 // that it was read.
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Message } from '../api/types.ts';
+import type { EntranceKind, Message } from '../api/types.ts';
 import { useFormatters } from '../i18n/format.ts';
 
-export function MessageBubble({ message, contactName }: { message: Message; contactName: string }) {
+export function MessageBubble({ message, contactName, entranceKind }: { message: Message; contactName: string; entranceKind?: EntranceKind }) {
   const { t } = useTranslation();
   const format = useFormatters();
   const author = message.authorName ?? (message.direction === 'inbound' ? contactName : null);
@@ -20,7 +20,11 @@ export function MessageBubble({ message, contactName }: { message: Message; cont
     >
       <p className="message-meta">
         <span className="message-direction">{label}</span>
-        {author ? <span className="message-author">{author}</span> : null}
+        {author ? (
+          <span className="message-author" title={author}>
+            {author}
+          </span>
+        ) : null}
         <time dateTime={new Date(message.sentAt).toISOString()}>{format.dateTime(message.sentAt)}</time>
         {outbound && !answeredElsewhere ? (
           <span className={`message-delivery delivery-${message.deliveryState}`}>
@@ -37,7 +41,15 @@ export function MessageBubble({ message, contactName }: { message: Message; cont
       {message.html ? <MessageHtml html={message.html} /> : <div className="message-text">{message.text}</div>}
       {message.referral || message.preferredReply ? (
         <ul className="message-facts">
-          {message.referral ? <li>{t('inbox.referredBy', { name: message.referral })}</li> : null}
+          {message.referral ? (
+            <li>
+              {/* The contact form stores a whole phrase in the owner's language ("LinkedIn",
+                  "Recommendation: Anna"), shown as is; a logged call stores who recommended. */}
+              {entranceKind === 'webform'
+                ? t('inbox.howFound', { text: message.referral })
+                : t('inbox.referredBy', { name: message.referral })}
+            </li>
+          ) : null}
           {message.preferredReply ? <li>{t('inbox.preferredReply', { how: message.preferredReply })}</li> : null}
         </ul>
       ) : null}

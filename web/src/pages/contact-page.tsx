@@ -17,6 +17,7 @@ import { LoadFailed } from '../components/load-failed.tsx';
 import { useLoad } from '../components/use-load.ts';
 import { useRefreshOnChange } from '../inbox/inbox-live.tsx';
 import { StatusBadge } from '../inbox/conversation-pane.tsx';
+import { subjectText } from '../inbox/subject.ts';
 import { isWaiting, WaitingTime } from '../inbox/waiting-time.tsx';
 import { describeError as explainError, useDescribeError } from '../i18n/describe-error.ts';
 import { useFormatters } from '../i18n/format.ts';
@@ -101,7 +102,14 @@ function ContactView({
               {t('contacts.firstEntrance', { entrance: contact.firstEntrance.label })}
             </span>
           ) : null}
-          {contact.referredByText ? <span>{t('inbox.referredBy', { name: contact.referredByText })}</span> : null}
+          {contact.referredByText ? (
+            <span>
+              {/* The contact form stores a whole phrase ("LinkedIn", "Recommendation: Anna"); a logged call, a name. */}
+              {contact.firstEntrance?.kind === 'webform'
+                ? t('inbox.howFound', { text: contact.referredByText })
+                : t('inbox.referredBy', { name: contact.referredByText })}
+            </span>
+          ) : null}
         </p>
       </header>
       <div className="contact-grid">
@@ -112,29 +120,36 @@ function ContactView({
               <p className="muted">{t('contacts.noConversations')}</p>
             ) : (
               <ul className="conversation-list contact-conversations">
-                {contact.conversations.map((conversation) => (
-                  <li key={conversation.id}>
-                    <Link to={`/inbox/c/${encodeURIComponent(conversation.id)}`} className="conversation-row">
-                      <span className="row-top">
-                        <span className="row-contact">{conversation.subject ?? t('inbox.noSubject')}</span>
-                        <time className="row-time" dateTime={new Date(conversation.lastMessageAt).toISOString()}>
-                          {format.listTime(conversation.lastMessageAt)}
-                        </time>
-                      </span>
-                      <span className="row-preview">{conversation.preview}</span>
-                      <span className="row-meta">
-                        <span className="row-entrance">
-                          <EntranceKindIcon kind={conversation.entrance.kind} />
-                          {conversation.entrance.label}
+                {contact.conversations.map((conversation) => {
+                  // Without a subject (a form, a call, a chat) the message itself names the conversation.
+                  const subject = subjectText(conversation, t);
+                  const headline = subject ?? (conversation.preview || null);
+                  return (
+                    <li key={conversation.id}>
+                      <Link to={`/inbox/c/${encodeURIComponent(conversation.id)}`} className="conversation-row">
+                        <span className="row-top">
+                          <span className="row-contact">{headline ?? conversation.entrance.label}</span>
+                          <time className="row-time" dateTime={new Date(conversation.lastMessageAt).toISOString()}>
+                            {format.listTime(conversation.lastMessageAt)}
+                          </time>
                         </span>
-                        <StatusBadge conversation={conversation} />
-                        {isWaiting(conversation) ? (
-                          <WaitingTime since={conversation.awaitingSince ?? conversation.lastMessageAt} />
-                        ) : null}
-                      </span>
-                    </Link>
-                  </li>
-                ))}
+                        {subject ? <span className="row-preview">{conversation.preview}</span> : null}
+                        <span className="row-meta">
+                          {headline ? (
+                            <span className="row-entrance">
+                              <EntranceKindIcon kind={conversation.entrance.kind} />
+                              {conversation.entrance.label}
+                            </span>
+                          ) : null}
+                          <StatusBadge conversation={conversation} />
+                          {isWaiting(conversation) ? (
+                            <WaitingTime since={conversation.awaitingSince ?? conversation.lastMessageAt} />
+                          ) : null}
+                        </span>
+                      </Link>
+                    </li>
+                  );
+                })}
               </ul>
             )}
           </section>
