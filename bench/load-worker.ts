@@ -4,6 +4,7 @@
 // JSON line with the result on stdout.
 //
 // Usage (bench/run.ts does this): node bin/run-ts.js bench/load-worker.ts '<json spec>'
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 
 export interface LoadSpec {
@@ -15,6 +16,16 @@ export interface LoadSpec {
   durationMs: number;
   /** Stops earlier when this many requests were recorded (bounds memory and time). */
   maxRequests: number;
+  /** GET by default. */
+  method?: 'GET' | 'POST';
+  /** A fixed request body (sent as application/json). */
+  body?: string;
+  /**
+   * Distinct deliveries to a webhook entrance instead of a fixed body: each request carries a new
+   * message id and is signed on the fly per Standard Webhooks (the signing secret comes from the
+   * environment variable BENCH_WEBHOOK_SECRET, never from the command line).
+   */
+  webhook?: { idPrefix: string; bodyBytes: number };
 }
 
 export interface LoadResult {
@@ -29,6 +40,8 @@ export interface LoadResult {
   errors: number;
   firstError: string | null;
   bytesPerRequest: number;
+  /** 2xx answers over the whole run, warm-up included (to check against what the server stored). */
+  okTotal: number;
   /** CPU time the generator itself used during the measured window, as a share of one core. */
   clientCpu: number;
 }
@@ -47,9 +60,35 @@ const requestOptions: http.RequestOptions = {
   host: target.hostname,
   port: Number(target.port),
   path: target.pathname + target.search,
-  method: 'GET',
+  method: spec.method ?? 'GET',
   headers: { accept: 'application/json', ...spec.headers },
 };
+
+// Standard Webhooks: HMAC-SHA256 with the base64 key after "whsec_", over "id.timestamp.body".
+const webhookKey = spec.webhook ? Buffer.from((process.env.BENCH_WEBHOOK_SECRET ?? '').replace(/^whsec_/, ''), 'base64') : null;
+if (spec.webhook && !webhookKey?.length) {
+  process.stderr.write('load-worker: a webhook load needs BENCH_WEBHOOK_SECRET\n');
+  process.exit(2);
+}
+const FIRST = ['Anna', 'Luca', 'Sophie', 'Marc', 'Elena', 'Jonas', 'Chiara', 'Nicolas'];
+let sequence = 0;
+
+/** The body and headers of the next request. */
+function nextRequest(): { body: string | null; headers: Record<string, string> } {
+  if (spec.webhook && webhookKey) {
+    const n = sequence++;
+    const id = `${spec.webhook.idPrefix}-${n}`;
+    const name = FIRST[n % FIRST.length]!;
+    const head = `{"id":"${id}","sender":{"name":"${name} ${n}","email":"${name.toLowerCase()}.${n}@bench.example"},"subject":"Demande de formation ${n}","text":"`;
+    const text = `Bonjour, je cherche une formation pour mon équipe (demande ${n}). `.padEnd(Math.max(40, spec.webhook.bodyBytes - head.length - 2), 'Merci pour votre réponse rapide. ');
+    const body = `${head}${text}"}`;
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = createHmac('sha256', webhookKey).update(`${id}.${timestamp}.${body}`).digest('base64');
+    return { body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${signature}` } };
+  }
+  if (spec.body !== undefined) return { body: spec.body, headers: { 'content-type': 'application/json' } };
+  return { body: null, headers: {} };
+}
 
 const latencies = new Float64Array(spec.maxRequests);
 let recorded = 0;
@@ -57,6 +96,7 @@ let errors = 0;
 let firstError: string | null = null;
 let bytes = 0;
 const statusCodes: Record<string, number> = {};
+let okTotal = 0;
 
 type Phase = 'warmup' | 'measure' | 'done';
 let phase: Phase = 'warmup';
@@ -67,7 +107,9 @@ let cpuUsed = { user: 0, system: 0 };
 
 function requestOnce(): Promise<{ status: number; size: number }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(requestOptions, (res) => {
+    const next = nextRequest();
+    const options = next.body === null ? requestOptions : { ...requestOptions, headers: { ...requestOptions.headers, ...next.headers, 'content-length': String(Buffer.byteLength(next.body)) } };
+    const req = http.request(options, (res) => {
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
@@ -76,7 +118,7 @@ function requestOnce(): Promise<{ status: number; size: number }> {
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
+    req.end(next.body ?? undefined);
   });
 }
 
@@ -95,6 +137,7 @@ async function loop(): Promise<void> {
     try {
       const { status, size } = await requestOnce();
       const t1 = process.hrtime.bigint();
+      if (status >= 200 && status <= 299) okTotal += 1;
       // Only requests that started and ended inside the window count, so neither the warm-up nor
       // the requests cut off at the end skew the rate.
       if (startedIn === 'measure' && phase === 'measure') {
@@ -153,6 +196,7 @@ async function main(): Promise<void> {
     errors,
     firstError,
     bytesPerRequest: recorded ? Math.round(bytes / recorded) : 0,
+    okTotal,
     clientCpu: round((cpuUsed.user + cpuUsed.system) / 1e6 / seconds, 2),
   };
   process.stdout.write(`result ${JSON.stringify(result)}\n`);

@@ -1,7 +1,9 @@
 // Child processes for the benchmarks: the servers under test and the load generator, each in its
 // own process, plus what Linux tells about them (/proc: resident memory, CPU time).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +98,21 @@ export function httpGet(url: string, headers: Record<string, string> = {}): Prom
   });
 }
 
+/** One request with a body (the checks before a POST case). */
+export function httpRequest(url: string, options: { method: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: options.method, headers: options.headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error(`${options.method} ${url} timed out`)));
+    req.end(options.body);
+  });
+}
+
 /** Polls `url` until it answers 200; fails early when the process exits. Returns the milliseconds waited. */
 export async function waitUntilReady(url: string, server: Started, timeoutMs = 60_000): Promise<number> {
   const started = performance.now();
@@ -142,9 +159,9 @@ export interface Measured extends LoadResult {
 }
 
 /** Runs the load generator in its own process against `spec.url`, sampling the server's CPU time. */
-export function runLoad(spec: LoadSpec, serverPid: number): Promise<Measured> {
+export function runLoad(spec: LoadSpec, serverPid: number, env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
   return new Promise((resolve, reject) => {
-    const worker = spawn(process.execPath, runTsArgs(LOAD_WORKER, JSON.stringify(spec)), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const worker = spawn(process.execPath, runTsArgs(LOAD_WORKER, JSON.stringify(spec)), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(worker);
     let cpuAtStart = 0;
     let windowStart = 0;
@@ -184,10 +201,22 @@ export function wrkAvailable(): boolean {
   return spawnSync('wrk', ['--version'], { encoding: 'utf8' }).error === undefined;
 }
 
-function wrkArgs(spec: LoadSpec, seconds: number, latency: boolean): string[] {
+function wrkArgs(spec: LoadSpec, seconds: number, latency: boolean, script: string | null): string[] {
   const headers = Object.entries({ accept: 'application/json', ...spec.headers }).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
   // One thread: the other core is the server's. wrk takes whole seconds only.
-  return ['-t1', `-c${spec.connections}`, `-d${Math.max(1, Math.round(seconds))}s`, ...(latency ? ['--latency'] : []), ...headers, spec.url];
+  return ['-t1', `-c${spec.connections}`, `-d${Math.max(1, Math.round(seconds))}s`, ...(latency ? ['--latency'] : []), ...(script ? ['-s', script] : []), ...headers, spec.url];
+}
+
+/** A wrk Lua script that POSTs one fixed JSON body; null for a GET. The caller removes the folder. */
+function wrkScript(spec: LoadSpec): { file: string; dir: string } | null {
+  if (spec.webhook) throw new Error('wrk cannot sign each webhook delivery: use the node client for that case');
+  if ((spec.method ?? 'GET') === 'GET') return null;
+  const dir = mkdtempSync(join(tmpdir(), 'portier-bench-wrk-'));
+  const file = join(dir, 'post.lua');
+  const body = spec.body ?? '';
+  if (body.includes(']==]')) throw new Error('the body cannot be quoted for Lua');
+  writeFileSync(file, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[${body}]==]\n`);
+  return { file, dir };
 }
 
 function runWrkOnce(args: string[], serverPid: number): Promise<{ stdout: string; serverCpu: number; clientCpu: number; seconds: number }> {
@@ -229,8 +258,14 @@ function wrkMs(text: string, label: string): number {
 
 /** The same measurement as runLoad, made by wrk: a warm-up run, then the measured run. */
 export async function runWrk(spec: LoadSpec, serverPid: number): Promise<Measured> {
-  if (spec.warmupMs > 0) await runWrkOnce(wrkArgs(spec, spec.warmupMs / 1000, false), serverPid);
-  const run = await runWrkOnce(wrkArgs(spec, spec.durationMs / 1000, true), serverPid);
+  const script = wrkScript(spec);
+  let run: Awaited<ReturnType<typeof runWrkOnce>>;
+  try {
+    if (spec.warmupMs > 0) await runWrkOnce(wrkArgs(spec, spec.warmupMs / 1000, false, script?.file ?? null), serverPid);
+    run = await runWrkOnce(wrkArgs(spec, spec.durationMs / 1000, true, script?.file ?? null), serverPid);
+  } finally {
+    if (script) rmSync(script.dir, { recursive: true, force: true });
+  }
   const out = run.stdout;
   const number = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
   const requests = number(/(\d+) requests in/);
@@ -252,6 +287,7 @@ export async function runWrk(spec: LoadSpec, serverPid: number): Promise<Measure
     errors,
     firstError: socket && errors ? socket[0] : null,
     bytesPerRequest: NaN,
+    okTotal: NaN,
     clientCpu: round(run.clientCpu),
     serverCpu: Math.round(run.serverCpu * 100) / 100,
   };

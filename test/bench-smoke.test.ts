@@ -20,7 +20,7 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
   });
 }
 
-/** The table's data rows: | case | requests/s | p50 ms | p99 ms | vs baseline | non-2xx + errors | … */
+/** The table's data rows: | case | conns | client | requests/s | p50 ms | p99 ms | vs | ratio | non-2xx + errors | … */
 function tableRows(stdout: string) {
   return stdout
     .split('\n')
@@ -28,7 +28,7 @@ function tableRows(stdout: string) {
     .map((line) => {
       const cells = line.split('|').slice(1, -1).map((c) => c.trim());
       const num = (s: string) => Number(s.replace(/[,%\s]/g, ''));
-      return { name: cells[0], rps: num(cells[1]!), p50: num(cells[2]!), p99: num(cells[3]!), ratio: num(cells[4]!), failures: num(cells[5]!) };
+      return { name: cells[0], rps: num(cells[3]!), p50: num(cells[4]!), p99: num(cells[5]!), ratio: num(cells[7]!), failures: num(cells[8]!) };
     });
 }
 
@@ -38,7 +38,7 @@ describe('benchmark harness', () => {
     expect(code, `bench exited with ${code}:\n${stdout}\n${stderr}`).toBe(0);
 
     const rows = tableRows(stdout);
-    expect(rows.map((r) => r.name)).toEqual(['baseline', 'healthz', 'entrances', 'conversations']);
+    expect(rows.map((r) => r.name)).toEqual(['baseline', 'baseline-post', 'healthz', 'entrances', 'conversations', 'inbox-waiting', 'search-rare', 'search-frequent', 'ingest']);
     for (const row of rows) {
       expect(row.rps, `${row.name} requests/s`).toBeGreaterThan(0);
       expect(row.p50, `${row.name} p50`).toBeGreaterThan(0);
@@ -48,5 +48,7 @@ describe('benchmark harness', () => {
       expect(row.failures, `${row.name} non-2xx answers and errors`).toBe(0);
     }
     expect(stdout).toMatch(/Portier process: start → ready [\d,]+ ms.*idle RSS [\d.]+ MB/);
+    // Every acknowledged webhook delivery was stored, and nothing else.
+    expect(stdout).toMatch(/Ingest check: [\d,]+ deliveries acknowledged with 2xx \(warm-up included\), [\d,]+ messages stored: equal\./);
   }, 120_000);
 });

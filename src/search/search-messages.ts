@@ -34,20 +34,71 @@ interface Candidate {
   rank: number;
 }
 
-async function sqliteCandidates(storage: Storage, s: MessageSearch, words: string[]): Promise<Candidate[]> {
-  // Each word quoted (so nothing in the input is FTS syntax) and matched as a prefix.
-  const match = words.map((w) => `"${w}"*`).join(' AND ');
-  const rows = await sql<Candidate>`
-    select m.id, bm25(message_fts) as rank
+// Two costs grow with how often a word occurs, and both are avoided on SQLite (measured at 1 M
+// messages with "bonjour formation", each word in about half the messages; see bench/README.md):
+//  - bm25() counts, on its first call, every row that holds each phrase: 40-200 ms for frequent
+//    words, however few rows are returned. The candidates are ranked here instead (relevance below).
+//  - A prefix phrase ("bonjour"*) makes FTS5 merge the whole doclist of every matching term before
+//    returning the first row: 100-400 ms. The words are therefore first matched whole; prefixes are
+//    matched only when whole words give fewer than CANDIDATES hits (a rare or partly typed word),
+//    and then their doclists are short.
+async function sqliteMatches(storage: Storage, s: MessageSearch, match: string, limit: number): Promise<Array<{ id: string; text: string; subject: string | null; rowid: number }>> {
+  const rows = await sql<{ id: string; text: string; subject: string | null; rowid: number }>`
+    select m.id, m.text, m.subject, message_fts.rowid as rowid
     from message_fts join message m on m.rowid = message_fts.rowid
     where message_fts match ${match} and m.workspace_id = ${s.workspaceId}
       ${s.entranceId ? sql`and m.entrance_id = ${s.entranceId}` : sql``}
       ${s.from !== undefined ? sql`and m.sent_at >= ${s.from}` : sql``}
       ${s.to !== undefined ? sql`and m.sent_at <= ${s.to}` : sql``}
     order by message_fts.rowid desc
-    limit ${CANDIDATES}`.execute(storage.db);
-  // bm25: lower is better.
-  return rows.rows.map((r) => ({ id: r.id, rank: -Number(r.rank) }));
+    limit ${limit}`.execute(storage.db);
+  return rows.rows;
+}
+
+async function sqliteCandidates(storage: Storage, s: MessageSearch, words: string[]): Promise<Candidate[]> {
+  // Each word quoted, so nothing in the input is FTS syntax.
+  let rows = await sqliteMatches(storage, s, words.map((w) => `"${w}"`).join(' AND '), CANDIDATES);
+  if (rows.length < CANDIDATES) {
+    const byPrefix = await sqliteMatches(storage, s, words.map((w) => `"${w}"*`).join(' AND '), CANDIDATES);
+    const seen = new Set(rows.map((r) => r.id));
+    rows = [...rows, ...byPrefix.filter((r) => !seen.has(r.id))].sort((a, b) => b.rowid - a.rowid).slice(0, CANDIDATES);
+  }
+  return rankByRelevance(rows, words);
+}
+
+/**
+ * BM25's term-frequency part, over the candidates' own texts: a word that occurs more often, in a
+ * shorter message, counts more. (Every candidate holds every word, so the words' rarity, BM25's
+ * other factor, would weigh every candidate alike but for its share between the words.) Cheap on
+ * purpose, since it runs over 200 texts per search: combining marks are stripped with a plain
+ * character range rather than \p{M}, occurrences are counted with indexOf rather than by
+ * tokenizing, and a message's length is its length in characters.
+ */
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+const isWordCode = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c >= 0xc0;
+
+function occurrencesAsPrefix(folded: string, word: string): number {
+  let n = 0;
+  for (let i = folded.indexOf(word); i !== -1; i = folded.indexOf(word, i + word.length)) {
+    if (i === 0 || !isWordCode(folded.charCodeAt(i - 1))) n++;
+  }
+  return n;
+}
+
+function rankByRelevance(rows: Array<{ id: string; text: string; subject: string | null }>, words: string[]): Candidate[] {
+  const k1 = 1.2;
+  const b = 0.75;
+  const folded = rows.map((r) => `${r.subject ?? ''} ${r.text}`.normalize('NFD').replace(COMBINING_MARKS, '').toLowerCase());
+  const average = folded.reduce((n, t) => n + t.length, 0) / Math.max(1, folded.length) || 1;
+  return rows.map((r, i) => {
+    const text = folded[i]!;
+    let rank = 0;
+    for (const w of words) {
+      const tf = occurrencesAsPrefix(text, w);
+      rank += (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * text.length) / average));
+    }
+    return { id: r.id, rank };
+  });
 }
 
 async function postgresCandidates(storage: Storage, s: MessageSearch, words: string[]): Promise<Candidate[]> {
