@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { Poller } from './poller.ts';
 import type { Storage } from '../storage/database.ts';
 import { retryDelayMs, type JobDefinition } from './define-job.ts';
 import {
@@ -61,10 +62,8 @@ export class EmbeddedJobQueue implements JobQueue {
   private readonly heartbeats = new Set<NodeJS.Timeout>();
   private readonly abort = new AbortController();
   private state: QueueState = 'idle';
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
-  private tickAgain = false;
   private lastScheduleCheck = 0;
+  private readonly poller: Poller;
 
   constructor(options: EmbeddedQueueOptions) {
     this.storage = options.storage;
@@ -74,6 +73,15 @@ export class EmbeddedJobQueue implements JobQueue {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.retentionDays = options.retentionDays ?? 14;
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.poller = new Poller({
+      intervalMs: this.pollIntervalMs,
+      isActive: () => this.state === 'started',
+      poll: async () => {
+        await this.fireDueSchedules();
+        await this.claimJobs();
+      },
+      logger: this.logger,
+    });
   }
 
   register(...definitions: JobDefinition<any>[]): void {
@@ -98,7 +106,7 @@ export class EmbeddedJobQueue implements JobQueue {
       now,
     );
     // Inside a caller's transaction the row is invisible until commit: leave it to the next poll.
-    if (!options.db && runAt <= now && this.definitions.has(definition.queueName)) this.wake();
+    if (!options.db && runAt <= now && this.definitions.has(definition.queueName)) this.poller.wake();
     return id;
   }
 
@@ -107,7 +115,7 @@ export class EmbeddedJobQueue implements JobQueue {
     const timeZone = options.timeZone ?? 'UTC';
     const nextRunAt = nextCronTime(cron, timeZone);
     await upsertSchedule(this.storage.db, { name: definition.queueName, cron, time_zone: timeZone, payload: JSON.stringify(parsed), next_run_at: nextRunAt });
-    this.wake();
+    this.poller.wake();
   }
 
   async unschedule(definition: JobDefinition<any>): Promise<void> {
@@ -123,7 +131,7 @@ export class EmbeddedJobQueue implements JobQueue {
     }
     this.state = 'started';
     this.logger.info({ workerId: this.workerId, concurrency: this.concurrency, jobs: [...this.definitions.keys()] }, 'job queue started');
-    this.wake();
+    this.poller.wake();
   }
 
   async stop(options: StopOptions = {}): Promise<void> {
@@ -133,8 +141,7 @@ export class EmbeddedJobQueue implements JobQueue {
     }
     if (this.state === 'stopping') return;
     this.state = 'stopping';
-    clearTimeout(this.timer);
-    await this.ticking;
+    await this.poller.halt();
     const timeoutMs = options.timeoutMs ?? 30_000;
     const settled = Promise.allSettled([...this.running.values()]).then(() => true);
     const finished = await Promise.race([settled, sleep(timeoutMs).then(() => false)]);
@@ -154,7 +161,7 @@ export class EmbeddedJobQueue implements JobQueue {
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     const names = () => [...this.definitions.keys()];
     for (;;) {
-      await this.tick();
+      await this.poller.tick();
       await Promise.allSettled([...this.running.values()]);
       if (this.running.size === 0 && !(await hasPendingJobs(this.storage.db, names()))) return;
       if (Date.now() > deadline) throw new Error(`drain() timed out with jobs still due or running in ${names().join(', ')}.`);
@@ -168,42 +175,6 @@ export class EmbeddedJobQueue implements JobQueue {
     return { id: row.id, queueName: row.name, state: row.state, attempts: row.attempts, lastError: row.last_error, payload: JSON.parse(row.payload) };
   }
 
-  /** Looks for work now rather than at the next poll. */
-  private wake(): void {
-    if (this.state !== 'started') return;
-    clearTimeout(this.timer);
-    void this.tick();
-  }
-
-  // One tick at a time: a wake-up during a tick only asks that tick to go round once more.
-  private tick(): Promise<void> {
-    if (this.ticking) {
-      this.tickAgain = true;
-      return this.ticking;
-    }
-    this.ticking = this.runTicks().finally(() => {
-      this.ticking = undefined;
-      if (this.state === 'started') {
-        clearTimeout(this.timer);
-        this.timer = setTimeout(() => void this.tick(), this.pollIntervalMs);
-        this.timer.unref();
-      }
-    });
-    return this.ticking;
-  }
-
-  private async runTicks(): Promise<void> {
-    do {
-      this.tickAgain = false;
-      try {
-        await this.fireDueSchedules();
-        await this.claimJobs();
-      } catch (err) {
-        this.logger.error({ err }, 'job queue poll failed; trying again at the next poll');
-      }
-    } while (this.tickAgain && this.state === 'started');
-  }
-
   private async claimJobs(): Promise<void> {
     const names = [...this.definitions.keys()];
     while (this.state === 'started' && this.running.size < this.concurrency) {
@@ -211,7 +182,7 @@ export class EmbeddedJobQueue implements JobQueue {
       if (!row) return;
       const run = this.runJob(row).finally(() => {
         this.running.delete(row.id);
-        this.wake();
+        this.poller.wake();
       });
       this.running.set(row.id, run);
     }

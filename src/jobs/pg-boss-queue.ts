@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import { CompiledQuery } from 'kysely';
 import type { Logger } from 'pino';
+import { Poller } from './poller.ts';
 import type { DbOrTx, Storage } from '../storage/database.ts';
 import type { JobDefinition } from './define-job.ts';
 import { idempotentJobId } from './idempotency-id.ts';
@@ -51,15 +52,13 @@ export class PgBossJobQueue implements JobQueue {
   private readonly schema: string;
   private readonly concurrency: number;
   private readonly pollIntervalMs: number;
+  private readonly poller: Poller;
   private readonly definitions = new Map<string, JobDefinition<any>>();
   private readonly createdQueues = new Map<string, Promise<void>>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
   private booting: Promise<void> | undefined;
   private state: QueueState = 'idle';
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
-  private tickAgain = false;
   /** Rotates which queue is fetched first, so one busy job name cannot starve the others. */
   private nextQueue = 0;
 
@@ -69,6 +68,7 @@ export class PgBossJobQueue implements JobQueue {
     this.schema = options.schema ?? 'pgboss';
     this.concurrency = Math.max(1, options.concurrency);
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.poller = new Poller({ intervalMs: this.pollIntervalMs, isActive: () => this.state === 'started', poll: () => this.fetchJobs(), logger: this.logger });
     const cronSeconds = options.cronMonitorIntervalSeconds ?? 30;
     this.boss = new PgBoss({
       connectionString: options.storage.databaseUrl,
@@ -106,7 +106,7 @@ export class PgBossJobQueue implements JobQueue {
     // send() returns null when the id already existed: the job is the one created the first time.
     const jobId = sent ?? id;
     if (!jobId) throw new Error(`pg-boss did not create the job ${definition.queueName}.`);
-    if (!options.db && sent && !startAfter && this.definitions.has(definition.queueName)) this.wake();
+    if (!options.db && sent && !startAfter && this.definitions.has(definition.queueName)) this.poller.wake();
     return jobId;
   }
 
@@ -133,16 +133,15 @@ export class PgBossJobQueue implements JobQueue {
     await Promise.all([...this.definitions.keys()].map((name) => this.ensureQueue(name)));
     this.state = 'started';
     this.logger.info({ concurrency: this.concurrency, jobs: [...this.definitions.keys()] }, 'job queue started');
-    this.wake();
+    this.poller.wake();
   }
 
   async stop(options: StopOptions = {}): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     const wasRunning = this.state === 'started';
     this.state = 'stopping';
-    clearTimeout(this.timer);
+    await this.poller.halt();
     if (wasRunning) {
-      await this.ticking;
       const timeoutMs = options.timeoutMs ?? 30_000;
       const settled = Promise.allSettled([...this.running.values()]).then(() => true);
       const finished = await Promise.race([settled, sleep(timeoutMs).then(() => false)]);
@@ -164,7 +163,7 @@ export class PgBossJobQueue implements JobQueue {
     if (this.state !== 'started') throw new Error('drain() needs a started job queue.');
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     for (;;) {
-      await this.tick();
+      await this.poller.tick();
       await Promise.allSettled([...this.running.values()]);
       if (this.running.size === 0 && !(await this.hasPendingJobs())) return;
       if (Date.now() > deadline) throw new Error(`drain() timed out with jobs still due or running in ${[...this.definitions.keys()].join(', ')}.`);
@@ -228,39 +227,6 @@ export class PgBossJobQueue implements JobQueue {
     return rows.length > 0;
   }
 
-  private wake(): void {
-    if (this.state !== 'started') return;
-    clearTimeout(this.timer);
-    void this.tick();
-  }
-
-  private tick(): Promise<void> {
-    if (this.ticking) {
-      this.tickAgain = true;
-      return this.ticking;
-    }
-    this.ticking = this.runTicks().finally(() => {
-      this.ticking = undefined;
-      if (this.state === 'started') {
-        clearTimeout(this.timer);
-        this.timer = setTimeout(() => void this.tick(), this.pollIntervalMs);
-        this.timer.unref();
-      }
-    });
-    return this.ticking;
-  }
-
-  private async runTicks(): Promise<void> {
-    do {
-      this.tickAgain = false;
-      try {
-        await this.fetchJobs();
-      } catch (err) {
-        this.logger.error({ err }, 'job queue poll failed; trying again at the next poll');
-      }
-    } while (this.tickAgain && this.state === 'started');
-  }
-
   private async fetchJobs(): Promise<void> {
     const names = [...this.definitions.keys()];
     for (let i = 0; i < names.length && this.state === 'started'; i++) {
@@ -271,7 +237,7 @@ export class PgBossJobQueue implements JobQueue {
       for (const job of jobs) {
         const run = this.runJob(name, job).finally(() => {
           this.running.delete(job.id);
-          this.wake();
+          this.poller.wake();
         });
         this.running.set(job.id, run);
       }
