@@ -11,7 +11,12 @@ import { readSecretFile } from './read-secret-file.ts';
 import { withStorage } from './with-storage.ts';
 
 const HELP = `Usage:
+  portier user add --email E --password-file F --name NAME [--role assistant|owner] [--workspace HANDLE]
   portier user password --email E --password-file F
+
+  add        lets another person sign in to a workspace: an assistant (the default) works in the
+             inbox and on entrances, only owners change the workspace's settings
+             --workspace  the workspace's handle; needed only when the installation hosts several
 
   password   sets a new password for the user with that e-mail address, signs them out
              everywhere (every session ends) and lifts a sign-in lock after too many failures.
@@ -42,15 +47,41 @@ async function resetPassword(argv: string[]): Promise<number> {
   }, { migrate: true });
 }
 
-const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = { password: resetPassword };
+async function add(argv: string[]): Promise<number> {
+  const { values } = parseOptions('user add', argv, {
+    email: { type: 'string' },
+    'password-file': { type: 'string' },
+    name: { type: 'string' },
+    role: { type: 'string', default: 'assistant' },
+    workspace: { type: 'string' },
+  });
+  if (!values.email || !values['password-file'] || !values.name) throw new UsageError('user add: --email, --password-file and --name are required. See "portier user --help".');
+  if (values.role !== 'assistant' && values.role !== 'owner') throw new UsageError(`user add: --role must be assistant or owner (got "${values.role}").`);
+  const password = readSecretFile('user add', values['password-file']);
+  const config = loadConfig();
+  return withStorage(config, async ({ db }) => {
+    const workspaces = await db.selectFrom('workspace').select(['id', 'handle']).orderBy('created_at').execute();
+    const workspace = values.workspace ? workspaces.find((w) => w.handle === values.workspace) : workspaces.length === 1 ? workspaces[0] : undefined;
+    if (!workspace) {
+      if (values.workspace) throw new AppError('not_found', `No workspace has the handle "${values.workspace}". Workspaces here: ${workspaces.map((w) => w.handle).join(', ') || 'none'}.`);
+      throw new UsageError(workspaces.length ? `user add: this installation hosts ${workspaces.length} workspaces; say which with --workspace (${workspaces.map((w) => w.handle).join(', ')}).` : 'user add: there is no workspace yet; create one with "portier setup".');
+    }
+    const { addUser } = await import('../accounts/add-user.ts');
+    const user = await addUser(db, { workspaceId: workspace.id, email: values.email!, password, displayName: values.name!, role: values.role as 'assistant' | 'owner', actorUserId: null });
+    console.log(`Added ${user.email} to @${workspace.handle} as ${user.role}. They sign in at ${config.publicUrl}/signin`);
+    return 0;
+  }, { migrate: true });
+}
+
+const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = { add, password: resetPassword };
 
 export const userCommand: Command = {
-  summary: 'reset a user\'s password',
+  summary: 'add an assistant, or reset a user\'s password',
   help: HELP,
   async run(argv) {
     const [sub, ...rest] = argv;
     const run = sub ? SUBCOMMANDS[sub] : undefined;
-    if (!run) throw new UsageError(`user: ${sub ? `unknown subcommand "${sub}"` : 'missing subcommand'}; use "password". See "portier user --help".`);
+    if (!run) throw new UsageError(`user: ${sub ? `unknown subcommand "${sub}"` : 'missing subcommand'}; use "add" or "password". See "portier user --help".`);
     return run(rest);
   },
 };

@@ -26,6 +26,7 @@ import { registerWorkspaceRoutes } from './routes/workspace.ts';
 import { registerAccountRoutes } from './routes/account.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 import { registerEntranceRoutes } from './routes/entrances.ts';
+import { registerEntranceConnectionRoutes } from './routes/entrance-connection.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
 import { registerHookRoutes } from './routes/hooks.ts';
 import { registerPublicRoutes } from '../public/contact-routes.ts';
@@ -34,6 +35,7 @@ import { registerLiveRoutes } from './routes/live.ts';
 import { registerTemplateRoutes } from './routes/templates.ts';
 import { registerContactRoutes } from './routes/contacts.ts';
 import { registerSearchRoutes } from './routes/search.ts';
+import { registerUserRoutes } from './routes/users.ts';
 import type { Api } from './api.ts';
 
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -112,12 +114,14 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string | nu
   registerAccountRoutes(app, ctx);
   registerTokenRoutes(app, ctx);
   registerEntranceRoutes(app, ctx);
+  registerEntranceConnectionRoutes(app, ctx);
   registerConversationRoutes(app, ctx);
   registerConversationActionRoutes(app, ctx);
   registerLiveRoutes(app, ctx);
   registerTemplateRoutes(app, ctx);
   registerContactRoutes(app, ctx);
   registerSearchRoutes(app, ctx);
+  registerUserRoutes(app, ctx);
   await registerHookRoutes(app, ctx);
   await registerPublicRoutes(app, ctx);
 
