@@ -8,6 +8,44 @@ import type { Db } from '../storage/database.ts';
 import { parseOptions, UsageError, type Command } from './args.ts';
 import { formatTable } from './format.ts';
 import { withStorage } from './with-storage.ts';
+import { mergeConfig } from '../entrances/merge-config.ts';
+
+/** Settings read as numbers, booleans or comma-separated lists (by their last key); the rest stay text. */
+const NUMBER_KEYS = new Set(['port', 'initialWindowDays']);
+const BOOLEAN_KEYS = new Set(['appendToSent']);
+const LIST_KEYS = new Set(['folders', 'ownAddresses']);
+
+/** `--set imap.host=… --set imap.port=993 --set folders=INBOX,Kunden` as nested settings. */
+export function settingsFromPairs(pairs: string[]): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`entrance add: --set takes key=value (got "${pair}").`);
+    const path = pair.slice(0, eq).split('.');
+    const raw = pair.slice(eq + 1);
+    if (path.some((k) => !/^[A-Za-z][A-Za-z0-9_]*$/.test(k))) throw new UsageError(`entrance add: "${pair.slice(0, eq)}" is not a setting name (letters and digits, dots between levels).`);
+    const last = path[path.length - 1]!;
+    let value: unknown = raw;
+    if (NUMBER_KEYS.has(last)) {
+      value = Number(raw);
+      if (!/^\d+$/.test(raw.trim())) throw new UsageError(`entrance add: ${path.join('.')} must be a whole number (got "${raw}").`);
+    } else if (BOOLEAN_KEYS.has(last)) {
+      if (!/^(true|false|yes|no|1|0)$/i.test(raw.trim())) throw new UsageError(`entrance add: ${path.join('.')} must be true or false (got "${raw}").`);
+      value = /^(true|yes|1)$/i.test(raw.trim());
+    } else if (LIST_KEYS.has(last)) {
+      value = raw.split(',').map((x) => x.trim()).filter(Boolean);
+    }
+    let node = settings;
+    for (const key of path.slice(0, -1)) {
+      const next = node[key];
+      if (next !== undefined && (typeof next !== 'object' || next === null || Array.isArray(next))) throw new UsageError(`entrance add: ${path.join('.')} conflicts with --set ${key}=…`);
+      node = (node[key] ??= {}) as Record<string, unknown>;
+    }
+    if (typeof node[last] === 'object' && node[last] !== null && !Array.isArray(node[last])) throw new UsageError(`entrance add: --set ${path.join('.')}=… conflicts with the settings under ${path.join('.')}.`);
+    node[last] = value;
+  }
+  return settings;
+}
 
 const HELP = `Usage:
   portier entrance list [--workspace HANDLE]
@@ -23,7 +61,11 @@ KIND is one of: ${ENTRANCE_KINDS.join(', ')}.
            --url           its public profile URL
            --show          show it on the storefront
            --target-hours  answer within this many hours (default 24)
-           --set key=value connector settings, e.g. --set replyUrl=https://… for a webhook
+           --set key=value connector settings, e.g. --set replyUrl=https://… for a webhook;
+                           dots make nested settings, commas lists, for an e-mail entrance:
+                           --set ownAddresses=claire@atelier-dubois.ch --set imap.host=imap.example.ch
+                           --set imap.port=993 --set imap.secure=implicit --set imap.user=claire
+                           --set imap.password=… --set folders=INBOX --set sentFolder=Sent
   remove   removes an entrance that has no conversations
   --workspace  the workspace's handle; needed only when the installation hosts several`;
 
@@ -70,12 +112,7 @@ async function add(argv: string[]): Promise<number> {
   if (values.url && !/^https?:\/\/\S+$/.test(values.url)) throw new UsageError('entrance add: --url must start with http:// or https://.');
   const hours = values['target-hours'] === undefined ? 24 : Number(values['target-hours']);
   if (!Number.isFinite(hours) || hours < 0.1 || hours > 720) throw new UsageError('entrance add: --target-hours must be a number of hours from 0.1 to 720.');
-  const settings: Record<string, string> = {};
-  for (const pair of values.set ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq < 1) throw new UsageError(`entrance add: --set takes key=value (got "${pair}").`);
-    settings[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const settings = settingsFromPairs(values.set ?? []);
   const config = loadConfig();
   return withStorage(config, async (storage) => {
     const w = await resolveWorkspace(storage.db, values.workspace);
@@ -96,7 +133,7 @@ async function add(argv: string[]): Promise<number> {
       responseTargetMinutes: Math.round(hours * 60),
     });
     if (adapter && Object.keys(settings).length) {
-      const merged = { ...(openEntranceConfig(secrets, entrance) ?? {}), ...settings };
+      const merged = mergeConfig(openEntranceConfig(secrets, entrance) ?? {}, settings);
       if (!Value.Check(adapter.configSchema, merged)) {
         await storage.db.deleteFrom('entrance').where('id', '=', entrance.id).execute();
         const problems = [...Value.Errors(adapter.configSchema, merged)].slice(0, 5).map((e) => `${e.path.slice(1) || 'settings'} ${e.message}`);

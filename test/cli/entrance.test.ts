@@ -5,6 +5,7 @@ import { signedDelivery } from '../support/webhooks.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { closeContext, openContext } from '../../src/server.ts';
+import { openEntranceConfig } from '../../src/entrances/entrance-config.ts';
 import { tempDataDir, type DataDir } from './run-cli.ts';
 
 describe('portier entrance', () => {
@@ -57,5 +58,39 @@ describe('portier entrance', () => {
     const removed = await d.run(['entrance', 'remove', id!]);
     expect(removed.code).toBe(0);
     expect((await d.run(['entrance', 'remove', id!])).code).toBe(1);
+  });
+
+  it('adds an e-mail entrance with nested settings: dotted keys, numbers, booleans and lists', async () => {
+    const added = await d.run([
+      'entrance', 'add', 'email', '--label', 'Work mail',
+      '--set', 'ownAddresses=claire@atelier-dubois.ch, info@atelier-dubois.ch',
+      '--set', 'imap.host=imap.example.ch', '--set', 'imap.port=993', '--set', 'imap.secure=implicit',
+      '--set', 'imap.user=claire', '--set', 'imap.password=s3cret=with=equals',
+      '--set', 'smtp.host=smtp.example.ch', '--set', 'smtp.port=587', '--set', 'smtp.secure=starttls',
+      '--set', 'folders=INBOX,Kunden', '--set', 'sentFolder=Sent', '--set', 'appendToSent=true', '--set', 'initialWindowDays=14',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const id = /id:\s+(\S+)/.exec(added.stdout)?.[1];
+    const ctx = await openContext(loadConfig({ PORTIER_DATA_DIR: d.dir, PORTIER_SECRET_KEY: d.env.PORTIER_SECRET_KEY!, PORTIER_LOG_LEVEL: 'silent' }));
+    try {
+      const row = await ctx.storage.db.selectFrom('entrance').select('config_encrypted').where('id', '=', id!).executeTakeFirstOrThrow();
+      expect(openEntranceConfig(ctx.secrets, row)).toEqual({
+        ownAddresses: ['claire@atelier-dubois.ch', 'info@atelier-dubois.ch'],
+        imap: { host: 'imap.example.ch', port: 993, secure: 'implicit', user: 'claire', password: 's3cret=with=equals' },
+        smtp: { host: 'smtp.example.ch', port: 587, secure: 'starttls' },
+        folders: ['INBOX', 'Kunden'],
+        sentFolder: 'Sent',
+        appendToSent: true,
+        initialWindowDays: 14,
+      });
+    } finally {
+      await closeContext(ctx);
+    }
+    const badPort = await d.run(['entrance', 'add', 'email', '--label', 'x', '--set', 'imap.port=nine']);
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain('imap.port must be a whole number');
+    const incomplete = await d.run(['entrance', 'add', 'email', '--label', 'x', '--set', 'imap.host=imap.example.ch']);
+    expect(incomplete.code).toBe(2);
+    expect(incomplete.stderr).toContain('Nothing was added');
   });
 });

@@ -4,6 +4,7 @@ import { adapterFor } from '../../channels/registry.ts';
 import { openEntranceConfig, sealEntranceConfig } from '../../entrances/entrance-config.ts';
 import { AppError } from '../../core/errors.ts';
 import { createEntrance } from '../../entrances/create-entrance.ts';
+import { changedPaths, depthOf, mergeConfig } from '../../entrances/merge-config.ts';
 import { recordEvent } from '../../storage/repositories/events.ts';
 import { countConversationsOfEntrance, deleteEntrance, findEntrance, listEntrances, updateEntrance } from '../../storage/repositories/entrances.ts';
 import type { Api } from '../api.ts';
@@ -78,8 +79,10 @@ export function registerEntranceRoutes(app: Api, ctx: AppContext): void {
       body: Type.Partial(
         Type.Object({
           ...EntranceFields,
-          config: Type.Record(Type.String({ maxLength: 64 }), Type.Union([Type.String({ maxLength: 4096 }), Type.Number(), Type.Boolean(), Type.Null()]), {
-            description: 'Connector settings to change (null removes one); secrets are write-only',
+          config: Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), {
+            maxProperties: 50,
+            description:
+              'Connector settings to change, merged into the stored ones: nested objects merge key by key (e.g. {"imap":{"port":993}}), arrays replace, null removes a key. Secrets (password, accessToken, signingSecret) are write-only; sending back their marker {"set":true} keeps them. The result must be valid for the kind.',
           }),
         }),
         { additionalProperties: false },
@@ -95,11 +98,10 @@ export function registerEntranceRoutes(app: Api, ctx: AppContext): void {
     if (b.config) {
       const adapter = adapterFor(entrance.kind);
       if (!adapter) throw new AppError('validation_failed', `A ${entrance.kind} entrance has no connector settings.`, { errors: [{ field: 'body.config', message: 'is not supported for this kind' }] });
-      const merged: Record<string, unknown> = { ...(openEntranceConfig(ctx.secrets, entrance) ?? {}) };
-      for (const [key, value] of Object.entries(b.config)) {
-        if (value === null) delete merged[key];
-        else merged[key] = value;
+      if (depthOf(b.config) > 6 || JSON.stringify(b.config).length > 64 * 1024) {
+        throw new AppError('validation_failed', 'The settings are nested too deeply or too large.', { errors: [{ field: 'body.config', message: 'is too deep or too large' }] });
       }
+      const merged = mergeConfig(openEntranceConfig(ctx.secrets, entrance) ?? {}, b.config);
       if (!Value.Check(adapter.configSchema, merged)) {
         const errors = [...Value.Errors(adapter.configSchema, merged)].slice(0, 5).map((e) => ({ field: `body.config${e.path.replaceAll('/', '.')}`, message: e.message }));
         throw new AppError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
@@ -117,7 +119,7 @@ export function registerEntranceRoutes(app: Api, ctx: AppContext): void {
     });
     // Connector settings may hold secrets: the audit trail records which keys changed, never values.
     const { config, ...fields } = b;
-    await recordEvent(db, { workspaceId: auth.workspaceId, actorUserId: auth.userId, type: 'entrance.updated', subjectType: 'entrance', subjectId: request.params.id, data: { ...fields, ...(config ? { configKeys: Object.keys(config) } : {}) } });
+    await recordEvent(db, { workspaceId: auth.workspaceId, actorUserId: auth.userId, type: 'entrance.updated', subjectType: 'entrance', subjectId: request.params.id, data: { ...fields, ...(config ? { configKeys: changedPaths(config) } : {}) } });
     return toEntranceOut(await requireEntrance(auth.workspaceId, request.params.id));
   });
 

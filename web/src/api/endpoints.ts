@@ -1,6 +1,9 @@
 // One small function per API call, named for what it does.
 import { api, setCsrfToken } from './client.ts';
 import type {
+  ConnectionReport,
+  EntranceSettings,
+  ProviderSettings,
   ApiToken,
   Contact,
   ContactChanges,
@@ -87,6 +90,20 @@ export const updateEntrance = (id: string, changes: EntranceChanges) =>
   api.patch<Entrance>(`/entrances/${encodeURIComponent(id)}`, changes);
 
 export const deleteEntrance = (id: string) => api.delete(`/entrances/${encodeURIComponent(id)}`);
+
+export const fetchEntrance = (id: string) => api.get<Entrance>(`/entrances/${encodeURIComponent(id)}`);
+
+export const fetchEntranceSettings = (id: string) =>
+  api.get<EntranceSettings>(`/entrances/${encodeURIComponent(id)}/settings`);
+
+/** Tests the stored settings with `config` (unsaved changes) on top; for a new entrance, the whole settings. */
+export const testEmailConnection = (entranceId: string | null, config: Record<string, unknown>) =>
+  entranceId
+    ? api.post<ConnectionReport>(`/entrances/${encodeURIComponent(entranceId)}/test-connection`, { config })
+    : api.post<ConnectionReport>('/email-connection-test', { config });
+
+export const fetchEmailProvider = (address: string, signal?: AbortSignal) =>
+  api.get<{ provider: ProviderSettings | null }>('/email-providers', { query: { address }, ...(signal ? { signal } : {}) });
 
 const withSignal = (signal?: AbortSignal) => (signal ? { signal } : {});
 const segment = encodeURIComponent;

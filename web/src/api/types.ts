@@ -92,7 +92,57 @@ export interface EntranceChanges {
   showOnStorefront?: boolean;
   responseTargetMinutes?: number;
   reviewIntervalDays?: number | null;
-  config?: Record<string, string | number | boolean | null>;
+  /** Merged into the stored settings: nested objects key by key, null removes, arrays replace. */
+  config?: Record<string, unknown>;
+}
+
+export type TlsMode = 'implicit' | 'starttls' | 'none';
+
+/** A secret as GET …/settings shows it: set, never its value. */
+export interface SecretMarker {
+  set: true;
+}
+
+/** An e-mail entrance's settings as shown: secrets are markers. */
+export interface EmailSettings {
+  imap?: { host: string; port: number; secure: TlsMode; user: string; password?: SecretMarker; accessToken?: SecretMarker };
+  smtp?: { host: string; port: number; secure: TlsMode; user?: string; password?: SecretMarker; accessToken?: SecretMarker };
+  folders?: string[];
+  sentFolder?: string;
+  ownAddresses?: string[];
+  fromName?: string;
+  initialWindowDays?: number;
+  appendToSent?: boolean;
+}
+
+export interface EntranceSettings {
+  kind: EntranceKind;
+  config: Record<string, unknown> | null;
+}
+
+export type ConnectionStep = 'dns' | 'tcp' | 'tls' | 'login' | 'folders' | 'send';
+
+export interface ConnectionCheck {
+  ok: boolean;
+  step: ConnectionStep;
+  message: string;
+  help?: string;
+}
+
+export interface ProviderSettings {
+  name: string;
+  imap: { host: string; port: number; secure: TlsMode };
+  smtp: { host: string; port: number; secure: TlsMode };
+  note?: string;
+}
+
+export interface ConnectionReport {
+  ok: boolean;
+  imap: ConnectionCheck;
+  smtp: ConnectionCheck | null;
+  folders?: string[];
+  suggestedSentFolder?: string;
+  provider?: ProviderSettings;
 }
 
 /** Only in the answer that creates a webhook entrance: where to deliver, and the signing secret. */

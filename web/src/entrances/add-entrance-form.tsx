@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
-import { createEntrance } from '../api/endpoints.ts';
+import { createEntrance, updateEntrance } from '../api/endpoints.ts';
 import { ENTRANCE_KINDS } from '../api/types.ts';
 import type { Entrance, EntranceKind, WebhookConnection } from '../api/types.ts';
 import { useAnnounce } from '../components/announcer.tsx';
@@ -10,6 +10,10 @@ import { Checkbox, SelectField, TextField } from '../components/fields.tsx';
 import { FormAlert } from '../components/form-alert.tsx';
 import { focusFirstInvalid, isHttpUrl } from '../forms/validation.ts';
 import { useDescribeError } from '../i18n/describe-error.ts';
+import { emptyMailServer, mailServerChange, validateMailServer, type MailServerErrors } from './mail-server.ts';
+import { MailServerSection } from './mail-server-section.tsx';
+
+const NOTHING_SAVED = { imap: null, smtp: null } as const;
 
 // Kinds reached through a public profile page, where the URL is what the storefront links to.
 const PROFILE_KINDS = new Set<EntranceKind>(['linkedin', 'xing', 'x', 'bluesky', 'mastodon', 'instagram', 'messenger', 'booking']);
@@ -29,6 +33,10 @@ export function AddEntranceForm({ onAdded }: { onAdded(entrance: Entrance, conne
   const [errors, setErrors] = useState<{ label?: string; publicUrl?: string; targetHours?: string }>({});
   const [failure, setFailure] = useState<unknown>(null);
   const [submitting, setSubmitting] = useState(false);
+  const [mail, setMail] = useState(emptyMailServer);
+  const [mailErrors, setMailErrors] = useState<MailServerErrors>({});
+  // The mail server can be set later (edit the entrance); once anything is typed, it must be whole.
+  const mailInUse = kind === 'email' && Boolean(mail.addresses.trim() || mail.imapHost.trim() || mail.imapUser.trim());
 
   const sortedKinds = [...ENTRANCE_KINDS].sort((a, b) => t(`entrances.kind.${a}`).localeCompare(t(`entrances.kind.${b}`)));
 
@@ -40,20 +48,33 @@ export function AddEntranceForm({ onAdded }: { onAdded(entrance: Entrance, conne
     if (!label.trim()) found.label = t('validation.required');
     if (publicUrl.trim() && !isHttpUrl(publicUrl.trim())) found.publicUrl = t('validation.url');
     if (!Number.isFinite(hours) || hours <= 0) found.targetHours = t('validation.positiveNumber');
+    const foundMail = mailInUse ? validateMailServer(mail, NOTHING_SAVED) : {};
     setErrors(found);
-    if (Object.keys(found).length) return focusFirstInvalid(form);
+    setMailErrors(foundMail);
+    if (Object.keys(found).length || Object.keys(foundMail).length) return focusFirstInvalid(form);
 
     setSubmitting(true);
     setFailure(null);
     try {
-      const { connection, ...entrance } = await createEntrance({
+      const { connection, ...created } = await createEntrance({
         kind,
         label: label.trim(),
         ...(publicUrl.trim() ? { publicUrl: publicUrl.trim() } : {}),
         showOnStorefront,
         responseTargetMinutes: Math.round(hours * 60),
       });
+      let entrance = created;
+      if (mailInUse) {
+        try {
+          entrance = await updateEntrance(created.id, { config: mailServerChange(mail) });
+        } catch (error) {
+          // The entrance exists; its mail server can be corrected by editing it.
+          onAdded(created, connection);
+          throw error;
+        }
+      }
       onAdded(entrance, connection);
+      setMail(emptyMailServer());
       announce('entrances.add.added', { label: entrance.label });
       setLabel('');
       setPublicUrl('');
@@ -126,6 +147,9 @@ export function AddEntranceForm({ onAdded }: { onAdded(entrance: Entrance, conne
         required
       />
       <Checkbox label={t('entrances.add.showOnStorefront')} checked={showOnStorefront} onChange={setShowOnStorefront} />
+      {kind === 'email' ? (
+        <MailServerSection fields={mail} onChange={setMail} saved={NOTHING_SAVED} errors={mailErrors} onErrors={setMailErrors} entranceId={null} />
+      ) : null}
       <div className="form-actions">
         <button type="submit" className="button-primary" disabled={submitting}>
           {submitting ? t('entrances.add.submitting') : t('entrances.add.submit')}

@@ -1,16 +1,18 @@
 // Changing an entrance in place: its name, public address, response target, review interval,
 // storefront visibility, and for a webhook the address replies are posted to.
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
-import { updateEntrance } from '../api/endpoints.ts';
-import type { Entrance, EntranceChanges } from '../api/types.ts';
+import { fetchEntranceSettings, updateEntrance } from '../api/endpoints.ts';
+import type { EmailSettings, Entrance, EntranceChanges } from '../api/types.ts';
 import { useAnnounce } from '../components/announcer.tsx';
 import { Checkbox, TextField } from '../components/fields.tsx';
 import { FormAlert } from '../components/form-alert.tsx';
 import { focusFirstInvalid, isHttpUrl } from '../forms/validation.ts';
 import { useDescribeError } from '../i18n/describe-error.ts';
+import { emptyMailServer, fieldsFromSettings, mailServerChange, validateMailServer, type MailServerErrors, type SavedSecrets } from './mail-server.ts';
+import { MailServerSection } from './mail-server-section.tsx';
 
 const hoursOf = (minutes: number) => String(Math.round((minutes / 60) * 100) / 100);
 
@@ -37,6 +39,37 @@ export function EditEntranceForm({
   const [failure, setFailure] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
   const isWebhook = entrance.kind === 'webhook';
+  const isEmail = entrance.kind === 'email';
+  const [mail, setMail] = useState(emptyMailServer);
+  const [mailSaved, setMailSaved] = useState<SavedSecrets>({ imap: null, smtp: null });
+  const [mailConfigured, setMailConfigured] = useState(false);
+  const [mailLoaded, setMailLoaded] = useState(!isEmail);
+  const [mailErrors, setMailErrors] = useState<MailServerErrors>({});
+
+  useEffect(() => {
+    if (!isEmail) return;
+    let live = true;
+    fetchEntranceSettings(entrance.id).then(
+      ({ config }) => {
+        if (!live) return;
+        const { fields, saved } = fieldsFromSettings(config as EmailSettings | null);
+        setMail(fields);
+        setMailSaved(saved);
+        setMailConfigured(Boolean(config));
+        setMailLoaded(true);
+      },
+      (error: unknown) => {
+        if (!live) return;
+        setFailure(error);
+        setMailLoaded(true);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [entrance.id, isEmail]);
+  // An e-mail entrance without settings may just be renamed; once anything is typed, it must be whole.
+  const mailInUse = isEmail && (mailConfigured || Boolean(mail.addresses.trim() || mail.imapHost.trim() || mail.imapUser.trim()));
 
   async function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -49,8 +82,10 @@ export function EditEntranceForm({
     if (!Number.isFinite(hours) || hours <= 0) found.targetHours = t('validation.positiveNumber');
     if (days !== null && (!Number.isInteger(days) || days < 1 || days > 730)) found.reviewDays = t('entrances.edit.reviewRange');
     if (replyUrl.trim() && !isHttpUrl(replyUrl.trim())) found.replyUrl = t('validation.url');
+    const foundMail = mailInUse ? validateMailServer(mail, mailSaved) : {};
     setErrors(found);
-    if (Object.keys(found).length) return focusFirstInvalid(form);
+    setMailErrors(foundMail);
+    if (Object.keys(found).length || Object.keys(foundMail).length) return focusFirstInvalid(form);
 
     const changes: EntranceChanges = {
       label: label.trim(),
@@ -59,6 +94,7 @@ export function EditEntranceForm({
       responseTargetMinutes: Math.max(5, Math.round(hours * 60)),
       reviewIntervalDays: days,
       ...(isWebhook && replyUrl.trim() ? { config: { replyUrl: replyUrl.trim() } } : {}),
+      ...(mailInUse ? { config: mailServerChange(mail) } : {}),
     };
     setSaving(true);
     setFailure(null);
@@ -76,6 +112,7 @@ export function EditEntranceForm({
           reviewDays: error.fieldError('reviewIntervalDays'),
           replyUrl: error.fieldError('replyUrl'),
         });
+        if (isEmail && error.errors.some((e) => e.field.startsWith('body.config'))) setFailure(new Error(error.errors.map((e) => `${e.field.replace('body.config.', '')}: ${e.message}`).join('; ')));
       }
       requestAnimationFrame(() => alertRef.current?.focus());
     } finally {
@@ -144,8 +181,17 @@ export function EditEntranceForm({
         />
       ) : null}
       <Checkbox label={t('entrances.add.showOnStorefront')} checked={showOnStorefront} onChange={setShowOnStorefront} />
+      {isEmail ? (
+        mailLoaded ? (
+          <MailServerSection fields={mail} onChange={setMail} saved={mailSaved} errors={mailErrors} onErrors={setMailErrors} entranceId={entrance.id} />
+        ) : (
+          <p className="muted" aria-busy="true">
+            {t('app.loading')}
+          </p>
+        )
+      ) : null}
       <div className="form-actions">
-        <button type="submit" className="button-primary" disabled={saving}>
+        <button type="submit" className="button-primary" disabled={saving || !mailLoaded}>
           {saving ? t('common.saving') : t('common.save')}
         </button>
         <button type="button" className="button-quiet" onClick={onCancel}>

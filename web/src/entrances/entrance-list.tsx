@@ -1,5 +1,6 @@
 // The entrances as cards: what kind of door, its name, whether it works, how fast you answer.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { fetchEntrance } from '../api/endpoints.ts';
 import { useTranslation } from 'react-i18next';
 import type { Entrance } from '../api/types.ts';
 import { EntranceKindIcon } from '../components/entrance-kind-icon.tsx';
@@ -17,6 +18,8 @@ export function EntranceList({
 }) {
   const { t } = useTranslation();
   const [editing, setEditing] = useState<string | null>(null);
+  const [justSaved, setJustSaved] = useState<Record<string, number>>({});
+  useHealthWatch(entrances, justSaved, onUpdated);
   return (
     <ul className="entrance-list">
       {entrances.map((entrance) =>
@@ -33,6 +36,7 @@ export function EntranceList({
               entrance={entrance}
               onSaved={(saved) => {
                 onUpdated(saved);
+                if (saved.kind === 'email') setJustSaved((m) => ({ ...m, [saved.id]: Date.now() }));
                 setEditing(null);
               }}
               onCancel={() => setEditing(null)}
@@ -56,6 +60,7 @@ export function EntranceList({
                   {t(`entrances.health.${entrance.health}`)}
                 </span>
                 {entrance.healthReason ? <span className="health-reason">{entrance.healthReason}</span> : null}
+                {entrance.kind === 'email' && entrance.health === 'unknown' && !entrance.healthReason ? <span className="health-reason">{t('entrances.mail.healthPending')}</span> : null}
               </dd>
             </div>
             <div>
@@ -100,4 +105,41 @@ export function EntranceList({
       )}
     </ul>
   );
+}
+
+const WATCH_MS = 3_000;
+const WATCH_FOR_MS = 2 * 60_000;
+
+/**
+ * An e-mail entrance's health is set by the sync after it (re)connects: while one is unchecked, or
+ * shortly after its settings were saved, its card is refreshed every few seconds so the list shows
+ * "Working" or the precise reason it does not.
+ */
+function useHealthWatch(entrances: Entrance[], justSaved: Record<string, number>, onUpdated: (e: Entrance) => void) {
+  const started = useRef(Date.now());
+  const latest = useRef({ entrances, onUpdated });
+  latest.current = { entrances, onUpdated };
+  const watched = entrances
+    .filter((e) => e.kind === 'email' && (e.health === 'unknown' || Date.now() - (justSaved[e.id] ?? 0) < WATCH_FOR_MS))
+    .map((e) => e.id)
+    .join(',');
+  useEffect(() => {
+    if (!watched) return;
+    const ids = watched.split(',');
+    const timer = setInterval(() => {
+      const now = Date.now();
+      for (const id of ids) {
+        const since = justSaved[id] ?? started.current;
+        if (now - since > WATCH_FOR_MS) continue;
+        fetchEntrance(id).then(
+          (fresh) => {
+            const current = latest.current.entrances.find((e) => e.id === id);
+            if (current && (current.health !== fresh.health || current.healthReason !== fresh.healthReason)) latest.current.onUpdated(fresh);
+          },
+          () => {},
+        );
+      }
+    }, WATCH_MS);
+    return () => clearInterval(timer);
+  }, [watched, justSaved]);
 }
