@@ -201,11 +201,13 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   // pg-boss 10 needs a queue created before jobs are sent to or fetched from it. create_queue is
-  // INSERT … ON CONFLICT DO NOTHING, so every node may call it for every name.
+  // INSERT … ON CONFLICT DO NOTHING, so every node may call it for every name — but it also creates
+  // the queue's partition, and two nodes creating the same queue at the same moment can deadlock
+  // (PostgreSQL aborts one with 40P01). The loser simply tries again: by then the queue exists.
   private ensureQueue(name: string): Promise<void> {
     let created = this.createdQueues.get(name);
     if (!created) {
-      created = this.boot().then(() => this.boss.createQueue(name));
+      created = this.boot().then(() => createQueueRetryingDeadlocks(() => this.boss.createQueue(name)));
       created.catch(() => this.createdQueues.delete(name));
       this.createdQueues.set(name, created);
     }
@@ -290,4 +292,15 @@ function executorOf(db: DbOrTx): PgBoss.Db {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function createQueueRetryingDeadlocks(create: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await create();
+    } catch (err) {
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+      await sleep(50 * attempt + Math.floor(Math.random() * 50));
+    }
+  }
 }
