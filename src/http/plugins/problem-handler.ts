@@ -4,7 +4,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, problem, type ErrorCode, type ProblemDetails } from '../../core/errors.ts';
 
-function fromFastifyError(err: FastifyError): ProblemDetails | null {
+function fromFastifyError(err: FastifyError, contentType: string | undefined): ProblemDetails | null {
   if (err.validation) {
     const errors = err.validation.map((v) => {
       const path = (v.instancePath || '').replace(/^\//, '').replaceAll('/', '.');
@@ -26,7 +26,7 @@ function fromFastifyError(err: FastifyError): ProblemDetails | null {
     FST_ERR_BAD_URL: 'bad_request',
   };
   const code = err.code ? byCode[err.code] : undefined;
-  if (code === 'unsupported_media_type') return problem(code, `Send the body as application/json (got ${err.message.replace(/^Unsupported Media Type: ?/, '') || 'another type'}).`);
+  if (code === 'unsupported_media_type') return problem(code, `Send the body as application/json (got ${contentType?.split(';')[0]?.trim() || 'no content type'}).`);
   if (code === 'payload_too_large') return problem(code, 'The body exceeds the size limit for this endpoint; send less data.');
   if (code) return problem(code, err.message);
   if (err.statusCode === 429) return problem('rate_limited', err.message);
@@ -41,7 +41,7 @@ export function registerProblemHandler(app: FastifyInstance): void {
       body = problem(err.code, err.message, err.extra.errors);
       if (err.extra.headers) reply.headers(err.extra.headers);
     } else {
-      body = fromFastifyError(err as FastifyError);
+      body = fromFastifyError(err as FastifyError, request.headers['content-type']);
     }
     if (!body) {
       request.log.error({ err }, 'request failed');
