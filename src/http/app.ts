@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -16,6 +15,7 @@ import { AppError } from '../core/errors.ts';
 import type { AppContext } from './context.ts';
 import { registerJsonBodyParser } from './plugins/json-body.ts';
 import { registerAddressGuard } from './plugins/unstorable-text.ts';
+import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import { registerProblemHandler } from './plugins/problem-handler.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { Problem } from './schemas.ts';
@@ -56,7 +56,7 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string | nu
   registerProblemHandler(app);
   app.addSchema(Problem);
 
-  await app.register(helmet, {
+  registerSecurityHeaders(app, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {

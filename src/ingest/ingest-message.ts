@@ -13,6 +13,7 @@ import type { Db, DbOrTx } from '../storage/database.ts';
 import type { Entrance } from '../storage/schema.ts';
 import type { LiveEvents } from '../events/live-events.ts';
 import { commitBatcherFor } from './commit-batcher.ts';
+import { affected, first, rows, statement } from '../storage/statement.ts';
 
 export interface IngestResult {
   messageId: string;
@@ -38,15 +39,44 @@ function isUniqueViolation(err: unknown): boolean {
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-async function findStored(db: DbOrTx, entranceId: string, externalId: string) {
-  return db
-    .selectFrom('message')
-    .innerJoin('conversation', 'conversation.id', 'message.conversation_id')
-    .select(['message.id', 'message.conversation_id', 'conversation.contact_id'])
-    .where('message.entrance_id', '=', entranceId)
-    .where('message.external_id', '=', externalId)
-    .executeTakeFirst();
+// The pipeline runs per message, so its statements are plain SQL run as written (see statement.ts).
+type Stored = { id: string; conversation_id: string; contact_id: string };
+const findStoredSql = statement<Stored>(
+  'select m.id, m.conversation_id, c.contact_id from message m join conversation c on c.id = m.conversation_id where m.entrance_id = ? and m.external_id = ?',
+);
+type Thread = { id: string; awaiting_since: number | null; last_message_at: number; contact_id: string };
+const findThreadSql = statement<Thread>('select id, awaiting_since, last_message_at, contact_id from conversation where entrance_id = ? and thread_key = ?');
+type Known = { id: string; kind: string; value_normalized: string; verified: number; contact_id: string; merged_into_id: string | null };
+const knownIdentitiesSql = new Map<number, ReturnType<typeof statement<Known>>>();
+const insertContactSql = statement(
+  "insert into contact (id, workspace_id, display_name, stage, first_entrance_id, referred_by_text, created_at, updated_at) values (?, ?, ?, 'inquiry', ?, ?, ?, ?)",
+);
+const touchContactSql = statement('update contact set updated_at = ? where id = ?');
+const verifyIdentitySql = statement('update identity set verified = 1 where id = ?');
+const insertIdentitySql = statement('insert into identity (id, workspace_id, contact_id, kind, value, value_normalized, verified, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)');
+const insertConversationSql = statement(
+  "insert into conversation (id, workspace_id, contact_id, entrance_id, thread_key, subject, status, awaiting_since, last_message_at, created_at, updated_at, preview) values (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)",
+);
+// The contact writes again: a closed conversation reopens, a snoozed one wakes up, and the clock
+// keeps the time of the oldest unanswered message. A late delivery of an older message does not
+// replace the newer preview.
+const reopenConversationSql = statement("update conversation set status = 'open', snoozed_until = null, awaiting_since = ?, last_message_at = ?, updated_at = ? where id = ?");
+const reopenWithPreviewSql = statement("update conversation set status = 'open', snoozed_until = null, awaiting_since = ?, last_message_at = ?, updated_at = ?, preview = ? where id = ?");
+const insertMessageSql = statement(
+  "insert into message (id, workspace_id, conversation_id, entrance_id, direction, external_id, identity_id, subject, text, html, sent_at, delivery_state, created_at, meta) values (?, ?, ?, ?, 'inbound', ?, ?, ?, ?, ?, ?, 'received', ?, ?) on conflict (entrance_id, external_id) do nothing",
+);
+
+function knownIdentities(tx: DbOrTx, workspaceId: string, identities: NormalizedIdentity[]) {
+  let query = knownIdentitiesSql.get(identities.length);
+  if (!query) {
+    const anyOf = identities.map(() => '(i.kind = ? and i.value_normalized = ?)').join(' or ');
+    query = statement<Known>(`select i.id, i.kind, i.value_normalized, i.verified, i.contact_id, c.merged_into_id from identity i join contact c on c.id = i.contact_id where i.workspace_id = ? and (${anyOf})`);
+    knownIdentitiesSql.set(identities.length, query);
+  }
+  return rows(query(tx, [workspaceId, ...identities.flatMap((i) => [i.kind, i.normalized])]));
 }
+
+const findStored = (db: DbOrTx, entranceId: string, externalId: string) => first(findStoredSql(db, [entranceId, externalId]));
 
 /**
  * Finds the contact these identities belong to, or creates one. An identity seen before always
@@ -54,45 +84,21 @@ async function findStored(db: DbOrTx, entranceId: string, externalId: string) {
  * goes to the one with the strongest identity (verified e-mail or phone first) and the others are
  * left for the owner to merge.
  */
-async function resolveContact(tx: DbOrTx, entrance: Entrance, msg: InboundMessage, identities: NormalizedIdentity[], now: number, threadContactId: string | null): Promise<{ contactId: string; identityId: string | null }> {
-  const known = identities.length
-    ? await tx
-        .selectFrom('identity')
-        .innerJoin('contact', 'contact.id', 'identity.contact_id')
-        .select(['identity.id', 'identity.kind', 'identity.value_normalized', 'identity.verified', 'identity.contact_id', 'contact.merged_into_id'])
-        .where('identity.workspace_id', '=', entrance.workspace_id)
-        .where((eb) => eb.or(identities.map((i) => eb.and([eb('identity.kind', '=', i.kind), eb('identity.value_normalized', '=', i.normalized)]))))
-        .execute()
-    : [];
+async function resolveContact(tx: DbOrTx, entrance: Entrance, msg: InboundMessage, identities: NormalizedIdentity[], now: number, threadContactId: string | null): Promise<{ contactId: string; identityId: string | null; created: boolean }> {
+  const known = identities.length ? await knownIdentities(tx, entrance.workspace_id, identities) : [];
   const rank = (k: { kind: string; verified: number }) => (STRONG_IDENTITY_KINDS.has(k.kind) ? 2 : 0) + (k.verified ? 1 : 0);
   known.sort((a, b) => rank(b) - rank(a));
 
   // No identity known, but the channel names an existing thread (a sender known only by name): the
   // message belongs to that thread's contact rather than to a new one.
   let contactId = known[0] ? (known[0].merged_into_id ?? known[0].contact_id) : threadContactId;
+  const created = !contactId;
   if (!contactId) {
     contactId = newId(now);
     const name = msg.sender.name?.trim() || identities[0]?.value || 'Unknown sender';
-    await tx
-      .insertInto('contact')
-      .values({
-        id: contactId,
-        workspace_id: entrance.workspace_id,
-        display_name: name.slice(0, 200),
-        stage: 'inquiry',
-        first_entrance_id: entrance.id,
-        referred_by_contact_id: null,
-        referred_by_text: msg.referral?.slice(0, 500) ?? null,
-        notes: null,
-        next_action: null,
-        next_action_at: null,
-        merged_into_id: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await insertContactSql(tx, [contactId, entrance.workspace_id, name.slice(0, 200), entrance.id, msg.referral?.slice(0, 500) ?? null, now, now]);
   } else {
-    await tx.updateTable('contact').set({ updated_at: now }).where('id', '=', contactId).execute();
+    await touchContactSql(tx, [now, contactId]);
   }
 
   let senderIdentityId: string | null = null;
@@ -100,24 +106,21 @@ async function resolveContact(tx: DbOrTx, entrance: Entrance, msg: InboundMessag
     const existing = known.find((k) => k.kind === identity.kind && k.value_normalized === identity.normalized);
     if (existing) {
       senderIdentityId ??= existing.id;
-      if (identity.verified && !existing.verified) await tx.updateTable('identity').set({ verified: 1 }).where('id', '=', existing.id).execute();
+      if (identity.verified && !existing.verified) await verifyIdentitySql(tx, [existing.id]);
       continue;
     }
     const id = newId(now);
     // A unique violation here means a concurrent delivery created this identity first: the whole
     // transaction is retried and then finds it.
-    await tx
-      .insertInto('identity')
-      .values({ id, workspace_id: entrance.workspace_id, contact_id: contactId, kind: identity.kind, value: identity.value.slice(0, 500), value_normalized: identity.normalized.slice(0, 500), verified: identity.verified ? 1 : 0, created_at: now })
-      .execute();
+    await insertIdentitySql(tx, [id, entrance.workspace_id, contactId, identity.kind, identity.value.slice(0, 500), identity.normalized.slice(0, 500), identity.verified ? 1 : 0, now]);
     senderIdentityId ??= id;
   }
-  return { contactId, identityId: senderIdentityId };
+  return { contactId, identityId: senderIdentityId, created };
 }
 
 type Opts = Required<Pick<IngestOptions, 'startsClock' | 'defaultCountry'>> & { now: number };
 
-const asDuplicate = (stored: NonNullable<Awaited<ReturnType<typeof findStored>>>): IngestResult => ({ messageId: stored.id, conversationId: stored.conversation_id, contactId: stored.contact_id, duplicate: true });
+const asDuplicate = (stored: Stored): IngestResult => ({ messageId: stored.id, conversationId: stored.conversation_id, contactId: stored.contact_id, duplicate: true });
 
 async function ingestOnce(db: Db, entrance: Entrance, msg: InboundMessage, opts: Opts): Promise<IngestResult> {
   const identities = msg.sender.identities.map((c) => normalizeIdentity(c, opts.defaultCountry)).filter((i): i is NormalizedIdentity => i !== null);
@@ -138,51 +141,23 @@ async function ingestOnce(db: Db, entrance: Entrance, msg: InboundMessage, opts:
 async function storeMessage(tx: DbOrTx, entrance: Entrance, msg: InboundMessage, opts: Opts, identities: NormalizedIdentity[]): Promise<IngestResult> {
   const { now } = opts;
   const sentAt = Math.min(msg.sentAt, now);
-  const findThread = (key: string) =>
-    tx.selectFrom('conversation').select(['id', 'status', 'awaiting_since', 'last_message_at', 'contact_id']).where('entrance_id', '=', entrance.id).where('thread_key', '=', key).executeTakeFirst();
-  const namedThread = msg.threadKey ? await findThread(msg.threadKey) : undefined;
-  const { contactId, identityId } = await resolveContact(tx, entrance, msg, identities, now, namedThread?.contact_id ?? null);
+  const namedThread = msg.threadKey ? await first(findThreadSql(tx, [entrance.id, msg.threadKey])) : undefined;
+  const { contactId, identityId, created } = await resolveContact(tx, entrance, msg, identities, now, namedThread?.contact_id ?? null);
   const threadKey = msg.threadKey ?? `contact:${contactId}`;
-  const conversation = msg.threadKey ? namedThread : await findThread(threadKey);
+  // A contact created just now has no conversation yet.
+  const conversation = msg.threadKey ? namedThread : created ? undefined : await first(findThreadSql(tx, [entrance.id, threadKey]));
+  const preview = previewOf(msg.text);
 
   let conversationId: string;
   if (!conversation) {
     conversationId = newId(now);
-    await tx
-      .insertInto('conversation')
-      .values({
-        id: conversationId,
-        workspace_id: entrance.workspace_id,
-        contact_id: contactId,
-        entrance_id: entrance.id,
-        thread_key: threadKey,
-        subject: msg.subject?.slice(0, 500) ?? null,
-        status: 'open',
-        awaiting_since: opts.startsClock ? sentAt : null,
-        last_message_at: sentAt,
-        snoozed_until: null,
-        created_at: now,
-        updated_at: now,
-        preview: previewOf(msg.text),
-      })
-      .execute();
+    await insertConversationSql(tx, [conversationId, entrance.workspace_id, contactId, entrance.id, threadKey, msg.subject?.slice(0, 500) ?? null, opts.startsClock ? sentAt : null, sentAt, now, now, preview]);
   } else {
     conversationId = conversation.id;
-    // The contact writes again: a closed conversation reopens, a snoozed one wakes up, and the
-    // clock keeps the time of the oldest unanswered message.
-    await tx
-      .updateTable('conversation')
-      .set({
-        status: 'open',
-        snoozed_until: null,
-        awaiting_since: opts.startsClock ? (conversation.awaiting_since ?? sentAt) : conversation.awaiting_since,
-        last_message_at: Math.max(conversation.last_message_at, sentAt),
-        // A late delivery of an older message does not replace the newer preview.
-        ...(sentAt >= conversation.last_message_at ? { preview: previewOf(msg.text) } : {}),
-        updated_at: now,
-      })
-      .where('id', '=', conversationId)
-      .execute();
+    const awaitingSince = opts.startsClock ? (conversation.awaiting_since ?? sentAt) : conversation.awaiting_since;
+    const lastMessageAt = Math.max(conversation.last_message_at, sentAt);
+    if (sentAt >= conversation.last_message_at) await reopenWithPreviewSql(tx, [awaitingSince, lastMessageAt, now, preview, conversationId]);
+    else await reopenConversationSql(tx, [awaitingSince, lastMessageAt, now, conversationId]);
   }
 
   const messageId = newId(now);
@@ -191,29 +166,13 @@ async function storeMessage(tx: DbOrTx, entrance: Entrance, msg: InboundMessage,
     ...(msg.preferredReply ? { preferredReply: msg.preferredReply } : {}),
     ...(msg.referral ? { referral: msg.referral } : {}),
   };
-  const inserted = await tx
-    .insertInto('message')
-    .values({
-      id: messageId,
-      workspace_id: entrance.workspace_id,
-      conversation_id: conversationId,
-      entrance_id: entrance.id,
-      direction: 'inbound',
-      external_id: msg.externalId,
-      identity_id: identityId,
-      author_user_id: null,
-      subject: msg.subject?.slice(0, 500) ?? null,
-      text: msg.text,
-      html: msg.html ? sanitizeInboundHtml(msg.html) : null,
-      sent_at: sentAt,
-      delivery_state: 'received',
-      delivery_error: null,
-      created_at: now,
-      meta: Object.keys(meta).length ? JSON.stringify(meta) : null,
-    })
-    .onConflict((oc) => oc.columns(['entrance_id', 'external_id']).doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw new AlreadyStored();
+  const inserted = await affected(
+    insertMessageSql(tx, [
+      messageId, entrance.workspace_id, conversationId, entrance.id, msg.externalId, identityId, msg.subject?.slice(0, 500) ?? null, msg.text,
+      msg.html ? sanitizeInboundHtml(msg.html) : null, sentAt, now, Object.keys(meta).length ? JSON.stringify(meta) : null,
+    ]),
+  );
+  if (inserted === 0) throw new AlreadyStored();
   return { messageId, conversationId, contactId, duplicate: false };
 }
 
@@ -222,7 +181,7 @@ async function storeMessage(tx: DbOrTx, entrance: Entrance, msg: InboundMessage,
  * so a caller that acknowledges a webhook afterwards never acknowledges a message it could lose.
  */
 export async function ingestMessage(db: Db, entrance: Entrance, msg: InboundMessage, options: IngestOptions & { live?: LiveEvents } = {}): Promise<IngestResult> {
-  const opts = { now: options.now ?? Date.now(), startsClock: options.startsClock ?? true, defaultCountry: options.defaultCountry ?? 'CH' };
+  const opts: Opts = { now: options.now ?? Date.now(), startsClock: options.startsClock ?? true, defaultCountry: options.defaultCountry ?? 'CH' };
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await ingestOnce(db, entrance, msg, opts);

@@ -2,10 +2,12 @@
 // "id.timestamp.body", timestamps older than five minutes refused as replays).
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
-import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ChannelError, type ChannelAdapter, type IdentityClaim, type InboundMessage } from '../contract.ts';
 import { WebhookPayload } from './payload.ts';
+import { sign, SignatureError, verify } from './signature.ts';
+
+const payloadCheck = TypeCompiler.Compile(WebhookPayload);
 
 export interface WebhookConfig {
   signingSecret: string;
@@ -56,17 +58,20 @@ export const webhookAdapter: ChannelAdapter<WebhookConfig> = {
     if (!id || !timestamp || !signature) {
       throw new ChannelError('invalid_signature', 'Sign the request per Standard Webhooks: headers webhook-id, webhook-timestamp and webhook-signature are required.');
     }
+    try {
+      verify(config.signingSecret, { id, timestamp, signature }, request.rawBody, request.now);
+    } catch (err) {
+      if (!(err instanceof SignatureError)) throw err;
+      throw new ChannelError('invalid_signature', `The webhook signature was refused (${err.message}). Check the signing secret and that the timestamp is current.`);
+    }
     let body: unknown;
     try {
-      body = new Webhook(config.signingSecret).verify(request.rawBody, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature });
-    } catch (err) {
-      if (err instanceof WebhookVerificationError) {
-        throw new ChannelError('invalid_signature', `The webhook signature was refused (${err.message}). Check the signing secret and that the timestamp is current.`);
-      }
+      body = JSON.parse(request.rawBody.toString('utf8'));
+    } catch {
       throw new ChannelError('invalid_payload', 'The body is not valid JSON.');
     }
-    if (!Value.Check(WebhookPayload, body)) {
-      const problems = [...Value.Errors(WebhookPayload, body)].slice(0, 5).map((e) => `${e.path || '/'} ${e.message}`);
+    if (!payloadCheck.Check(body)) {
+      const problems = [...payloadCheck.Errors(body)].slice(0, 5).map((e) => `${e.path || '/'} ${e.message}`);
       throw new ChannelError('invalid_payload', `The payload does not match the documented format: ${problems.join('; ')}.`);
     }
     if (!body.sender.email && !body.sender.phone && !body.sender.handle && !body.sender.name) {
@@ -83,12 +88,12 @@ export const webhookAdapter: ChannelAdapter<WebhookConfig> = {
     // that got an attempt whose answer was lost (timeout, 5xx after processing) can drop the resend.
     const id = message.messageId ? `msg_${message.messageId}` : `msg_${randomBytes(12).toString('hex')}`;
     const body = JSON.stringify({ id, conversationId: message.conversationId, threadKey: message.threadKey, to: message.to.map(({ kind, value }) => ({ kind, value })), subject: message.subject ?? null, text: message.text });
-    const now = new Date();
+    const timestamp = Math.floor(Date.now() / 1000);
     let res: Response;
     try {
       res = await fetch(config.replyUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(config.signingSecret).sign(id, now, body) },
+        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(config.signingSecret, id, timestamp, body) },
         body,
         signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
         redirect: 'error',

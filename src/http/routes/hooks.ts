@@ -9,6 +9,7 @@ import { AppError } from '../../core/errors.ts';
 import { openEntranceConfig } from '../../entrances/entrance-config.ts';
 import { ingestMessage } from '../../ingest/ingest-message.ts';
 import { findEntranceById } from '../../storage/repositories/entrances.ts';
+import type { Entrance } from '../../storage/schema.ts';
 import type { Api } from '../api.ts';
 import type { AppContext } from '../context.ts';
 import { errorResponses, Id } from '../schemas.ts';
@@ -27,6 +28,20 @@ const channelErrorToProblem = (err: ChannelError): AppError => {
 };
 
 export async function registerHookRoutes(app: Api, ctx: AppContext): Promise<void> {
+  // Deliveries come in bursts to the same entrance: its configuration is decrypted once per
+  // version of the sealed text (a changed secret is a new text, so nothing stale is ever used).
+  const configs = new Map<string, Record<string, unknown>>();
+  const openConfig = (entrance: Entrance): Readonly<Record<string, unknown>> => {
+    if (!entrance.config_encrypted) return {};
+    let config = configs.get(entrance.config_encrypted);
+    if (!config) {
+      config = openEntranceConfig(ctx.secrets, entrance) ?? {};
+      if (configs.size >= 100) configs.clear();
+      configs.set(entrance.config_encrypted, config);
+    }
+    return config;
+  };
+
   // An encapsulated scope: here every body stays raw bytes, whatever its content type.
   await app.register(async (scope: FastifyInstance) => {
     scope.removeAllContentTypeParsers();
@@ -44,7 +59,7 @@ export async function registerHookRoutes(app: Api, ctx: AppContext): Promise<voi
       const adapter = entrance && adapterFor(entrance.kind);
       if (!entrance || !adapter?.parseWebhook) throw new AppError('not_found', 'No webhook entrance has this address. Copy the URL again from the entrance\'s settings.');
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const config = openEntranceConfig(ctx.secrets, entrance) ?? {};
+      const config = openConfig(entrance);
       let messages;
       try {
         messages = adapter.parseWebhook({ headers: request.headers, rawBody, now: Date.now() }, config);

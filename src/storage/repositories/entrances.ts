@@ -1,4 +1,5 @@
 import type { DbOrTx } from '../database.ts';
+import { first, statement } from '../statement.ts';
 import type { Entrance, EntranceUpdate, NewEntrance } from '../schema.ts';
 
 export function listEntrances(db: DbOrTx, workspaceId: string): Promise<Entrance[]> {
@@ -26,7 +27,9 @@ export async function deleteEntrance(db: DbOrTx, workspaceId: string, id: string
   await db.deleteFrom('entrance').where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 }
 
-/** For public routes (webhooks) that know only the entrance id. */
+const findByIdSql = statement<Entrance>('select * from entrance where id = ? and archived_at is null');
+
+/** For public routes (webhooks) that know only the entrance id; runs per delivery. */
 export function findEntranceById(db: DbOrTx, id: string): Promise<Entrance | undefined> {
-  return db.selectFrom('entrance').selectAll().where('id', '=', id).where('archived_at', 'is', null).executeTakeFirst();
+  return first(findByIdSql(db, [id]));
 }
