@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so `npm start` needs no separate build step.
-import { register } from 'tsx/esm/api';
+// Runs Portier: the compiled server when it matches src/ (compiled on demand, see
+// scripts/build-server.js), else the TypeScript sources through tsx.
+import { serverEntry } from '../scripts/build-server.js';
 
-register();
-await import('../src/cli/main.ts');
+const entry = await serverEntry();
+if (entry) {
+  await import(entry);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

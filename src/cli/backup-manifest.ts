@@ -10,6 +10,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { CommandFailed } from './args.ts';
+import { projectPath } from '../paths.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'portier-backup';
@@ -38,7 +39,7 @@ export interface Manifest {
 }
 
 export function portierVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

@@ -2,12 +2,12 @@
 // apart from a probe file in the data folder: it creates no database and no secret key.
 import { accessSync, constants, existsSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, loadProcessEnv, type Config } from '../config.ts';
 import type { Storage } from '../storage/database.ts';
 import { parseOptions, type Command } from './args.ts';
 import { DATABASE_FILE, SECRET_KEY_FILE } from './backup-manifest.ts';
 import { formatBytes } from './format.ts';
+import { projectPath } from '../paths.ts';
 
 const HELP = `Usage: portier doctor
 
@@ -19,7 +19,7 @@ Exits 1 when a check fails (✗); warnings (!) alone exit 0.`;
 const MIN_FREE_BYTES = 1024 ** 3;
 const MAX_CLOCK_SKEW_MS = 5000;
 const MIN_NODE = [20, 19] as const;
-const WEB_INDEX = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
+const WEB_INDEX = projectPath('web/dist/index.html');
 
 type Outcome = 'ok' | 'warn' | 'fail' | 'skip';
 interface Check {

@@ -3,7 +3,6 @@
 // cookies and rate limits, the OpenAPI document, who is asking, then routes, then the web app.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
@@ -37,8 +36,9 @@ import { registerContactRoutes } from './routes/contacts.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import type { Api } from './api.ts';
+import { projectPath } from '../paths.ts';
 
-export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+export const WEB_DIST = projectPath('web/dist/');
 /** JSON bodies above this are refused with 413 (routes that take uploads set their own limit). */
 export const BODY_LIMIT_BYTES = 256 * 1024;
 

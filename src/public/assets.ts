@@ -2,6 +2,7 @@
 // under /public-assets/, named with a hash of their content so browsers may cache them for good.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { projectPath } from '../paths.ts';
 
 export interface PublicAsset {
   body: Buffer;
@@ -14,7 +15,7 @@ const FILES: Record<string, string> = { 'contact.css': 'text/css; charset=utf-8'
 export function loadPublicAssets(): Map<string, PublicAsset> {
   const assets = new Map<string, PublicAsset>();
   for (const [name, type] of Object.entries(FILES)) {
-    const body = readFileSync(new URL(`./assets/${name}`, import.meta.url));
+    const body = readFileSync(projectPath('src/public/assets', name));
     assets.set(name, { body, type, hash: createHash('sha256').update(body).digest('hex').slice(0, 12) });
   }
   return assets;
