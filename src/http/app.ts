@@ -26,6 +26,7 @@ import { registerAccountRoutes } from './routes/account.ts';
 import { registerTokenRoutes } from './routes/tokens.ts';
 import { registerEntranceRoutes } from './routes/entrances.ts';
 import { registerEntranceConnectionRoutes } from './routes/entrance-connection.ts';
+import { registerEntranceDomainCheckRoutes } from './routes/entrance-domain-check.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
 import { registerHookRoutes } from './routes/hooks.ts';
 import { registerPublicRoutes } from '../public/contact-routes.ts';
@@ -120,6 +121,7 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string | nu
   registerLiveRoutes(app, ctx);
   registerTemplateRoutes(app, ctx);
   registerContactRoutes(app, ctx);
+  registerEntranceDomainCheckRoutes(app, ctx);
   registerSearchRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   await registerHookRoutes(app, ctx);

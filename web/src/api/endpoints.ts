@@ -2,6 +2,7 @@
 import { api, setCsrfToken } from './client.ts';
 import type {
   ConnectionReport,
+  DomainCheckReport,
   EntranceSettings,
   ProviderSettings,
   ApiToken,
@@ -104,6 +105,10 @@ export const testEmailConnection = (entranceId: string | null, config: Record<st
 
 export const fetchEmailProvider = (address: string, signal?: AbortSignal) =>
   api.get<{ provider: ProviderSettings | null }>('/email-providers', { query: { address }, ...(signal ? { signal } : {}) });
+
+/** Checks the SPF, DKIM and DMARC records of the sending domain, with the saved settings. */
+export const checkSenderDomain = (entranceId: string) =>
+  api.post<DomainCheckReport>(`/entrances/${encodeURIComponent(entranceId)}/domain-check`);
 
 const withSignal = (signal?: AbortSignal) => (signal ? { signal } : {});
 const segment = encodeURIComponent;

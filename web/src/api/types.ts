@@ -145,6 +145,38 @@ export interface ConnectionReport {
   provider?: ProviderSettings;
 }
 
+/** A finding of the sender domain check (POST /entrances/{id}/domain-check); texts are in English. */
+export type DomainCheckStatus = 'ok' | 'warning' | 'problem' | 'unknown';
+
+export interface DnsRecordFix {
+  action: 'add' | 'replace';
+  name: string;
+  type: 'TXT';
+  value: string;
+  replaces?: string[];
+}
+
+export interface DomainFinding {
+  status: DomainCheckStatus;
+  code: string;
+  summary: string;
+  explanation: string;
+  records: string[];
+  fix?: DnsRecordFix;
+}
+
+export interface DomainCheckReport {
+  address: string;
+  domain: string;
+  organizationalDomain: string;
+  provider: string | null;
+  smtpHost: string | null;
+  checkedAt: string;
+  spf: DomainFinding & { smtpHost: string | null; addresses: Array<{ address: string; result: string; note?: string }>; lookups: number | null; passes: boolean | null };
+  dkim: DomainFinding & { selector: string | null; signingDomain: string | null; source: 'sent-folder' | 'usual-selector' | null; keyType: string | null; keyBits: number | null };
+  dmarc: DomainFinding & { recordName: string | null; policy: 'none' | 'quarantine' | 'reject' | null; wouldPass: boolean | null };
+}
+
 /** Only in the answer that creates a webhook entrance: where to deliver, and the signing secret. */
 export interface WebhookConnection {
   webhookUrl: string;

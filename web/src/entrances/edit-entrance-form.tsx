@@ -13,6 +13,7 @@ import { focusFirstInvalid, isHttpUrl } from '../forms/validation.ts';
 import { useDescribeError } from '../i18n/describe-error.ts';
 import { emptyMailServer, fieldsFromSettings, mailServerChange, validateMailServer, type MailServerErrors, type SavedSecrets } from './mail-server.ts';
 import { MailServerSection } from './mail-server-section.tsx';
+import { DomainCheck } from './domain-check.tsx';
 
 const hoursOf = (minutes: number) => String(Math.round((minutes / 60) * 100) / 100);
 
@@ -190,6 +191,7 @@ export function EditEntranceForm({
           </p>
         )
       ) : null}
+      {isEmail && mailLoaded ? <DomainCheck entranceId={entrance.id} configured={mailConfigured} /> : null}
       <div className="form-actions">
         <button type="submit" className="button-primary" disabled={saving || !mailLoaded}>
           {saving ? t('common.saving') : t('common.save')}
