@@ -34,6 +34,10 @@ export interface InboundAttachment {
   filename: string;
   contentType: string;
   content: Uint8Array;
+  /** The part's Content-ID without angle brackets: what `cid:` URLs in the message's HTML name. */
+  contentId?: string;
+  /** Meant to be shown inside the message (an image of its HTML) rather than offered as a file. */
+  inline?: boolean;
 }
 
 export interface InboundMessage {

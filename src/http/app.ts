@@ -28,6 +28,7 @@ import { registerEntranceRoutes } from './routes/entrances.ts';
 import { registerEntranceConnectionRoutes } from './routes/entrance-connection.ts';
 import { registerEntranceDomainCheckRoutes } from './routes/entrance-domain-check.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
+import { registerAttachmentRoutes } from './routes/attachments.ts';
 import { registerHookRoutes } from './routes/hooks.ts';
 import { registerPublicRoutes } from '../public/contact-routes.ts';
 import { registerConversationActionRoutes } from './routes/conversation-actions.ts';
@@ -36,6 +37,7 @@ import { registerTemplateRoutes } from './routes/templates.ts';
 import { registerContactRoutes } from './routes/contacts.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerUserRoutes } from './routes/users.ts';
+import { registerMessageHtmlRoutes } from './routes/message-html.ts';
 import type { Api } from './api.ts';
 import { projectPath } from '../paths.ts';
 
@@ -69,6 +71,8 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string | nu
         connectSrc: ["'self'"],
         manifestSrc: ["'self'"],
         formAction: ["'self'"],
+        // E-mail HTML is shown in a sandboxed frame served by Portier itself (routes/message-html.ts).
+        frameSrc: ["'self'"],
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],
         objectSrc: ["'none'"],
@@ -118,6 +122,7 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string | nu
   registerEntranceConnectionRoutes(app, ctx);
   registerConversationRoutes(app, ctx);
   registerConversationActionRoutes(app, ctx);
+  registerAttachmentRoutes(app, ctx);
   registerLiveRoutes(app, ctx);
   registerTemplateRoutes(app, ctx);
   registerContactRoutes(app, ctx);
@@ -125,6 +130,7 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string | nu
   registerSearchRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   await registerHookRoutes(app, ctx);
+  registerMessageHtmlRoutes(app, ctx);
   await registerPublicRoutes(app, ctx);
 
   const webDist = options.webDist === undefined ? WEB_DIST : options.webDist;

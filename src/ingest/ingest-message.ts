@@ -14,6 +14,8 @@ import type { Entrance } from '../storage/schema.ts';
 import type { LiveEvents } from '../events/live-events.ts';
 import { commitBatcherFor } from './commit-batcher.ts';
 import { affected, first, rows, statement } from '../storage/statement.ts';
+import type { BlobStore } from '../attachments/blob-store.ts';
+import { insertAttachmentRows, saveAttachmentFiles, type SavedAttachments } from '../attachments/store-attachments.ts';
 
 export interface IngestResult {
   messageId: string;
@@ -27,6 +29,8 @@ export interface IngestOptions {
   /** Messages that are not inquiries (auto-replies, bulk mail) are stored but start no clock. */
   startsClock?: boolean;
   defaultCountry?: CountryCode;
+  /** Where attachment files go (the data folder); without it a message's attachments are not stored. */
+  attachmentStore?: BlobStore;
 }
 
 /** Thrown inside the transaction when a concurrent delivery stored the same message first. */
@@ -118,7 +122,7 @@ async function resolveContact(tx: DbOrTx, entrance: Entrance, msg: InboundMessag
   return { contactId, identityId: senderIdentityId, created };
 }
 
-type Opts = Required<Pick<IngestOptions, 'startsClock' | 'defaultCountry'>> & { now: number };
+type Opts = Required<Pick<IngestOptions, 'startsClock' | 'defaultCountry'>> & { now: number; files?: SavedAttachments | null };
 
 const asDuplicate = (stored: Stored): IngestResult => ({ messageId: stored.id, conversationId: stored.conversation_id, contactId: stored.contact_id, duplicate: true });
 
@@ -173,6 +177,7 @@ async function storeMessage(tx: DbOrTx, entrance: Entrance, msg: InboundMessage,
     ]),
   );
   if (inserted === 0) throw new AlreadyStored();
+  if (opts.files) await insertAttachmentRows(tx, { workspaceId: entrance.workspace_id, messageId, now }, opts.files);
   return { messageId, conversationId, contactId, duplicate: false };
 }
 
@@ -182,6 +187,9 @@ async function storeMessage(tx: DbOrTx, entrance: Entrance, msg: InboundMessage,
  */
 export async function ingestMessage(db: Db, entrance: Entrance, msg: InboundMessage, options: IngestOptions & { live?: LiveEvents } = {}): Promise<IngestResult> {
   const opts: Opts = { now: options.now ?? Date.now(), startsClock: options.startsClock ?? true, defaultCountry: options.defaultCountry ?? 'CH' };
+  // Attachment files before the transaction, their rows inside it (storeMessage): a committed row
+  // never names a missing file.
+  if (msg.attachments?.length) opts.files = await saveAttachmentFiles(options.attachmentStore, msg.attachments);
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await ingestOnce(db, entrance, msg, opts);

@@ -172,6 +172,18 @@ export interface AttachmentTable {
   size: number;
   sha256: string;
   created_at: number;
+  /** The part's Content-ID without angle brackets (what cid: URLs in the HTML name); null when none. */
+  content_id: string | null;
+  /** 'inline': shown inside the message (an image of the HTML); 'attachment': offered as a file. */
+  disposition: 'attachment' | 'inline';
+}
+
+/** A sender (normalised e-mail address) whose mail may load remote content such as images. */
+export interface RemoteContentPermissionTable {
+  workspace_id: string;
+  address_normalized: string;
+  allowed_by_user_id: string | null;
+  allowed_at: number;
 }
 
 export interface EventTable {
@@ -247,6 +259,7 @@ export interface ContactMergeTable {
   undone_at: number | null;
 }
 
+
 export interface Database {
   workspace: WorkspaceTable;
   user: UserTable;
@@ -267,6 +280,7 @@ export interface Database {
   conversation_label: ConversationLabelTable;
   template: TemplateTable;
   contact_merge: ContactMergeTable;
+  remote_content_permission: RemoteContentPermissionTable;
 }
 
 export type Workspace = Selectable<WorkspaceTable>;

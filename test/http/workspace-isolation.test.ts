@@ -10,6 +10,7 @@ import { availableDialects } from '../support/databases.ts';
 import { createTestApp, setUpWorkspace, type TestApp } from '../support/app.ts';
 import type { Db } from '../../src/storage/database.ts';
 import { insertContact, insertConversation, insertEntrance, insertMessage, problemOf, sessionOf, tokenOf, type Caller } from './fixtures.ts';
+import { BlobStore } from '../../src/attachments/blob-store.ts';
 
 const dialects = await availableDialects();
 
@@ -221,7 +222,15 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     const bContact = await insertContact(db, b.workspaceId, { display_name: 'B-only contact Zora' });
     await db.insertInto('identity').values({ id: `idn-${b.workspaceId}`, workspace_id: b.workspaceId, contact_id: bContact.id, kind: 'telegram', value: '@zora', value_normalized: 'zora', verified: 1, created_at: Date.now() }).execute();
     const bConversation = await insertConversation(db, { workspaceId: b.workspaceId, contactId: bContact.id, entranceId: bEntrance.id }, { subject: 'B-only subject' });
-    await insertMessage(db, bConversation, { text: 'B-only message text', external_id: 'tg-1' });
+    const bMessage = await insertMessage(db, bConversation, { text: 'B-only message text', external_id: 'tg-1' });
+    // An attachment row with its file on disk, as ingest stores one (the download route streams it).
+    const attachmentOf = async (workspaceId: string, messageId: string, filename: string) => {
+      const id = `att-${messageId}`;
+      const { sha256, size } = await new BlobStore(t.ctx.config.dataDir).put(new TextEncoder().encode(`${filename} bytes`));
+      await db.insertInto('attachment').values({ id, workspace_id: workspaceId, message_id: messageId, filename, content_type: 'application/pdf', size, sha256, content_id: null, disposition: 'attachment', created_at: Date.now() }).execute();
+      return id;
+    };
+    const bAttachment = await attachmentOf(b.workspaceId, bMessage.id, 'B-only file.pdf');
     const bToken = await tokenOf(t, b);
     const template = async (workspaceId: string) => {
       const id = `tpl-${workspaceId}`;
@@ -251,18 +260,20 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     const aEntrance = await insertEntrance(db, a.workspaceId, { label: 'A entrance' });
     const aContact = await insertContact(db, a.workspaceId, { display_name: 'A contact' });
     const aConversation = await insertConversation(db, { workspaceId: a.workspaceId, contactId: aContact.id, entranceId: aEntrance.id });
-    await insertMessage(db, aConversation, { text: 'A message' });
+    // With an HTML part, so that routes about a message's HTML find one on A's own row.
+    const aMessage = await insertMessage(db, aConversation, { text: 'A message', html: '<p>A message</p>' });
+    const aAttachment = await attachmentOf(a.workspaceId, aMessage.id, 'A file.pdf');
 
     bIds = {
       // The entrance without conversations: a DELETE that slipped through would succeed, not 409.
       byResource: { entrances: bEmpty.id, conversations: bConversation.id, tokens: bToken.tokenId, contacts: bContact.id, templates: bTemplate, merges: bMerge },
-      byField: { entranceId: bEntrance.id, conversationId: bConversation.id, contactId: bContact.id, fromContactId: bOtherContact.id, intoContactId: bContact.id },
+      byField: { entranceId: bEntrance.id, conversationId: bConversation.id, contactId: bContact.id, fromContactId: bOtherContact.id, intoContactId: bContact.id, messageId: bMessage.id, attachmentId: bAttachment },
     };
     aIds = {
       byResource: { entrances: aEntrance.id, conversations: aConversation.id, tokens: async () => (await tokenOf(t, a)).tokenId, contacts: aContact.id, templates: freshTemplate, merges: freshAMerge },
-      byField: { entranceId: aEntrance.id, conversationId: aConversation.id, contactId: aContact.id, fromContactId: freshAContact, intoContactId: freshAContact },
+      byField: { entranceId: aEntrance.id, conversationId: aConversation.id, contactId: aContact.id, fromContactId: freshAContact, intoContactId: freshAContact, messageId: aMessage.id, attachmentId: aAttachment },
     };
-    bSecrets = [bEntrance.id, bEmpty.id, bContact.id, bOtherContact.id, bConversation.id, bToken.tokenId, bTemplate, bMerge, 'B-only', ownerB.handle, ownerB.email, b.workspaceId, b.userId];
+    bSecrets = [bEntrance.id, bEmpty.id, bContact.id, bOtherContact.id, bConversation.id, bMessage.id, bAttachment, bToken.tokenId, bTemplate, bMerge, 'B-only', ownerB.handle, ownerB.email, b.workspaceId, b.userId];
 
     const doc = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
     ops = operationsOf(doc);

@@ -122,7 +122,11 @@ export function mapEmailToInbound(parsed: ParsedEmail, options: MapEmailOptions 
     counterpart = { ...(to?.name ? { name: to.name } : {}), identities: emailIdentity(to?.address, false) };
   }
 
-  const attachments: InboundAttachment[] = parsed.attachments.flatMap((a) => (a.content ? [{ filename: a.filename, contentType: a.contentType, content: a.content }] : []));
+  // Inline: a resource of the HTML (multipart/related with a Content-ID), or a part its sender
+  // marked "Content-Disposition: inline" (Apple Mail's pasted pictures).
+  const attachments: InboundAttachment[] = parsed.attachments.flatMap((a) =>
+    a.content ? [{ filename: a.filename, contentType: a.contentType, content: a.content, ...(a.contentId ? { contentId: a.contentId } : {}), inline: a.inline || a.disposition === 'inline' }] : [],
+  );
   const split = splitQuoted(parsed.text);
   const inbound: InboundMessage = {
     externalId: threadKeys.ownId,

@@ -13,6 +13,7 @@
 //  - a watched folder missing: the other folders go on; the entrance shows 'attention' and why.
 import type { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
+import type { BlobStore } from '../../attachments/blob-store.ts';
 import type { LiveEvents } from '../../events/live-events.ts';
 import type { Db } from '../../storage/database.ts';
 import type { Entrance, EntranceHealth } from '../../storage/schema.ts';
@@ -59,6 +60,8 @@ export interface AccountSyncDeps {
   entrance: Entrance;
   config: EmailConfig;
   options?: Partial<AccountSyncOptions>;
+  /** Where attachment files go; without it attachments are not stored. */
+  attachmentStore?: BlobStore;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -147,7 +150,7 @@ export class AccountSync {
   }
 
   private folderHooks(): FolderSyncHooks {
-    const { db, live, entrance, config } = this.deps;
+    const { db, live, entrance, config, attachmentStore } = this.deps;
     return {
       loadState: (folder) => loadFolderState(db, entrance.id, folder),
       saveState: (folder, state) => saveFolderState(db, entrance.id, folder, state),
@@ -157,7 +160,7 @@ export class AccountSync {
         for (const m of messages) {
           const now = Date.now();
           const synced = await readEmail(m.source, { ownAddresses: config.ownAddresses, receivedAt: m.internalDate, now, ...(m.truncated ? { declaredSize: m.size } : {}) });
-          const outcome = await storeSyncedEmail({ db, live, now }, entrance, synced, pending);
+          const outcome = await storeSyncedEmail({ db, live, now, attachmentStore }, entrance, synced, pending);
           if (outcome === 'stored') this.stats.stored++;
           else if (outcome === 'duplicate') this.stats.duplicates++;
           else this.stats.skipped++;

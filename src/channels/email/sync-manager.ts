@@ -12,6 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Value } from '@sinclair/typebox/value';
 import type { Logger } from 'pino';
+import { BlobStore } from '../../attachments/blob-store.ts';
+import type { Config } from '../../config.ts';
 import { openEntranceConfig } from '../../entrances/entrance-config.ts';
 import type { LiveEvents } from '../../events/live-events.ts';
 import type { SecretBox } from '../../security/secret-box.ts';
@@ -27,6 +29,8 @@ export interface EmailSyncContext {
   secrets: SecretBox;
   logger: Logger;
   live?: LiveEvents;
+  /** The data folder attachment files go to (the server passes its whole context); without it attachments are not stored. */
+  config?: Pick<Config, 'dataDir'>;
 }
 
 export interface EmailSyncOptions {
@@ -58,6 +62,7 @@ export function startEmailSync(ctx: EmailSyncContext, options: EmailSyncOptions 
   const leaseMs = options.leaseMs ?? 60_000;
   const holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const logger = ctx.logger.child({ component: 'email-sync' });
+  const attachmentStore = ctx.config ? new BlobStore(ctx.config.dataDir) : undefined;
   const running = new Map<string, Running>();
   let stopped = false;
   let ticking: Promise<void> = Promise.resolve();
@@ -89,7 +94,7 @@ export function startEmailSync(ctx: EmailSyncContext, options: EmailSyncOptions 
       await setEntranceHealth({ db, live: ctx.live }, entrance, entrance.config_encrypted ? 'failing' : 'unknown', problem);
       return;
     }
-    const sync = new AccountSync({ db, live: ctx.live, logger, entrance, config, options: options.account }).start();
+    const sync = new AccountSync({ db, live: ctx.live, logger, entrance, config, options: options.account, attachmentStore }).start();
     running.set(entrance.id, { sync, sealedConfig: entrance.config_encrypted });
   };
 

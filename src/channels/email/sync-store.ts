@@ -6,6 +6,7 @@ import { newId } from '../../core/ids.ts';
 import { previewOf } from '../../core/preview.ts';
 import type { LiveEvents } from '../../events/live-events.ts';
 import { ingestMessage } from '../../ingest/ingest-message.ts';
+import type { BlobStore } from '../../attachments/blob-store.ts';
 import type { Database } from '../../storage/schema.ts';
 import type { Db, DbOrTx } from '../../storage/database.ts';
 import type { Entrance, EntranceHealth } from '../../storage/schema.ts';
@@ -112,10 +113,11 @@ export class PendingKeys {
   }
 
   async flush(db: DbOrTx, entrance: Pick<Entrance, 'id' | 'workspace_id'>, now = Date.now()): Promise<void> {
-    const byConversation = new Map<string, string[]>();
-    for (const [key, c] of this.byKey) byConversation.set(c.id, [...(byConversation.get(c.id) ?? []), key]);
-    for (const [conversationId, keys] of byConversation) {
-      for (let i = 0; i < keys.length; i += 200) await rememberConversationKeys(db, entrance, conversationId, keys.slice(i, i + 200), now);
+    // All conversations' keys in one INSERT per 200 rows: one statement per conversation meant one
+    // commit (an fsync on SQLite) per message of an initial sync.
+    const rows = [...this.byKey].map(([key, c]) => ({ entrance_id: entrance.id, key: key.slice(0, 1000), conversation_id: c.id, workspace_id: entrance.workspace_id, created_at: now }));
+    for (let i = 0; i < rows.length; i += 200) {
+      await emailDb(db).insertInto('conversation_key').values(rows.slice(i, i + 200)).onConflict((oc) => oc.columns(['entrance_id', 'key']).doNothing()).execute();
     }
     this.byKey.clear();
   }
@@ -127,6 +129,8 @@ export interface StoreContext {
   db: Db;
   live?: LiveEvents;
   now?: number;
+  /** Where attachment files go; without it attachments are not stored. */
+  attachmentStore?: BlobStore;
 }
 
 /**
@@ -205,22 +209,20 @@ export async function storeSyncedEmail(store: StoreContext, entrance: Entrance, 
     // stays here rather than being lost.
     const network = await store.db.selectFrom('entrance').selectAll().where('workspace_id', '=', entrance.workspace_id).where('kind', '=', synced.entranceKind as Entrance['kind']).where('archived_at', 'is', null).orderBy('created_at').executeTakeFirst();
     if (network) {
-      const r = await ingestMessage(store.db, network, synced.inbound, { startsClock: synced.startsClock, live: store.live, now: store.now });
-      if (!r.duplicate) await writeMeta(store.db, r.messageId, synced);
+      const r = await ingestMessage(store.db, network, withEmailMeta(synced.inbound, synced), { startsClock: synced.startsClock, live: store.live, now: store.now, attachmentStore: store.attachmentStore });
       return r.duplicate ? 'duplicate' : 'stored';
     }
   }
 
   const match = await findConversationForKeys(store.db, entrance.id, synced.lookupKeys, pending, store.now);
   const threadKey = (match?.thread_key ?? synced.inbound.threadKey ?? `mid:${synced.externalId}`).slice(0, 1000);
-  const result = await ingestMessage(store.db, entrance, { ...synced.inbound, threadKey }, { startsClock: synced.startsClock, live: store.live, now: store.now });
+  const result = await ingestMessage(store.db, entrance, withEmailMeta({ ...synced.inbound, threadKey }, synced), { startsClock: synced.startsClock, live: store.live, now: store.now, attachmentStore: store.attachmentStore });
   // Keys are filed after the message (with the batch, when there is one); should this step be
   // lost, the message's own Message-ID still finds the conversation through message.external_id,
   // and the next delivery files them again.
   if (pending) pending.add({ id: result.conversationId, thread_key: threadKey }, synced.ownKeys);
   else await rememberConversationKeys(store.db, entrance, result.conversationId, synced.ownKeys, store.now);
   if (result.duplicate) return 'duplicate';
-  await writeMeta(store.db, result.messageId, synced);
   if (synced.failedMessageId) {
     // A bounce of one of the owner's replies: that reply did not arrive, and says why.
     const failed = await store.db
@@ -236,11 +238,13 @@ export async function storeSyncedEmail(store: StoreContext, entrance: Entrance, 
   return 'stored';
 }
 
-/** The e-mail's own details (thread ids, quote offsets, classification and why) beside ingest's. */
-async function writeMeta(db: Db, messageId: string, synced: SyncedEmail): Promise<void> {
-  const row = await db.selectFrom('message').select('meta').where('id', '=', messageId).executeTakeFirst();
-  const existing = row?.meta ? (JSON.parse(row.meta) as Record<string, unknown>) : {};
-  await db.updateTable('message').set({ meta: JSON.stringify({ ...existing, ...synced.meta }) }).where('id', '=', messageId).execute();
+/**
+ * The e-mail's own details (thread ids, quote offsets, classification and why) go into the message
+ * row in ingest's transaction: written afterwards, a crash in between left the message without
+ * them for good (a resync skips a Message-ID already stored).
+ */
+function withEmailMeta(inbound: SyncedEmail['inbound'], synced: SyncedEmail): SyncedEmail['inbound'] {
+  return { ...inbound, meta: { ...inbound.meta, ...synced.meta } };
 }
 
 /** Writes the entrance's health only when it changes, and tells open web apps. */

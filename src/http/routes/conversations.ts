@@ -2,10 +2,13 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { canSendFrom } from '../../entrances/can-send.ts';
 import { previewOf } from '../../core/preview.ts';
 import { AppError } from '../../core/errors.ts';
+import { remoteContentOf } from '../../inbox/remote-content.ts';
 import { countConversationsByView, findConversation, listConversationLabels, listConversations, listMessages } from '../../storage/repositories/conversations.ts';
 import type { Api } from '../api.ts';
 import type { AppContext } from '../context.ts';
 import { authOf, requireAuth } from '../plugins/auth.ts';
+import { listAttachmentsOfMessages, omittedAttachmentsOf } from '../../attachments/list-attachments.ts';
+import { AttachmentOut, OmittedAttachmentOut } from './attachments.ts';
 import { EntranceKind, errorResponses, Id, IdParams, Text } from '../schemas.ts';
 
 const ConversationSummary = Type.Object({
@@ -33,6 +36,10 @@ const MessageOut = Type.Object({
   authorName: Nullable(Type.String()),
   preferredReply: Nullable(Type.String()),
   referral: Nullable(Type.String()),
+  attachments: Type.Array(AttachmentOut, { description: 'Download each at /api/v1/messages/{messageId}/attachments/{id}' }),
+  attachmentsOmitted: Type.Array(OmittedAttachmentOut, { description: 'Listed by the message but not stored, with the reason' }),
+  remoteContent: Type.Union([Type.Literal('blocked'), Type.Literal('allowed'), Type.Literal('none')], { description: 'Whether the HTML has remote content (images) and whether it may load: allowed for the sender, blocked, or none in it' }),
+  remoteContentSender: Nullable(Type.String({ description: 'The sender address PUT /messages/{id}/remote-content would allow; null without remote content or without a sender e-mail address' })),
 });
 
 const ConversationDetail = Type.Composite([
@@ -130,6 +137,10 @@ export function registerConversationRoutes(app: Api, ctx: AppContext): void {
     const conversation = await findConversation(db, auth.workspaceId, request.params.id);
     if (!conversation) throw new AppError('not_found', 'No such conversation in this workspace.');
     const [messages, labels] = await Promise.all([listMessages(db, auth.workspaceId, conversation.id), listConversationLabels(db, conversation.id)]);
+    const [remoteContent, attachments] = await Promise.all([
+      remoteContentOf(db, auth.workspaceId, messages),
+      listAttachmentsOfMessages(db, auth.workspaceId, messages.map((m) => m.id)),
+    ]);
     const replyModes = [...(canSendFrom(ctx, conversation) ? (['send'] as const) : []), 'answered_elsewhere' as const, 'note' as const];
     return {
       conversation: {
@@ -153,6 +164,10 @@ export function registerConversationRoutes(app: Api, ctx: AppContext): void {
           authorName: m.author_name,
           preferredReply: meta.preferredReply ?? null,
           referral: meta.referral ?? null,
+          attachments: attachments.get(m.id) ?? [],
+          attachmentsOmitted: omittedAttachmentsOf(meta),
+          remoteContent: remoteContent.get(m.id)?.state ?? 'none',
+          remoteContentSender: remoteContent.get(m.id)?.sender ?? null,
         };
       }),
     };

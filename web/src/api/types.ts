@@ -212,6 +212,38 @@ export interface Message {
   authorName: string | null;
   preferredReply: string | null;
   referral: string | null;
+  /** Remote images in the HTML: blocked until allowed for the sender (or loaded once), or none there. */
+  remoteContent: RemoteContentState;
+  /** The sender address "always load" applies to; null when there is none to allow. */
+  remoteContentSender: string | null;
+  /** Download at attachmentUrl(message.id, attachment.id). */
+  attachments: MessageAttachment[];
+  /** Listed by the message but not stored, with the reason. */
+  attachmentsOmitted: OmittedAttachment[];
+}
+
+export type RemoteContentState = 'blocked' | 'allowed' | 'none';
+
+export interface RemoteContentPermission {
+  sender: string;
+  allowedAt: number;
+  allowedByUserId: string | null;
+}
+
+export interface MessageAttachment {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  /** Shown inside the message (an image its HTML refers to as cid:contentId). */
+  inline: boolean;
+  contentId: string | null;
+}
+
+export interface OmittedAttachment {
+  filename: string;
+  size: number;
+  reason: 'too_large' | 'total_too_large' | 'too_many';
 }
 
 export type ReplyMode = 'send' | 'answered_elsewhere' | 'note';

@@ -1,10 +1,11 @@
-// One message of the thread. Inbound mail may carry HTML, already sanitised by the server; remote
-// images in it stay blocked (the server renamed their src), so opening a message tells no sender
-// that it was read.
-import { useEffect, useRef } from 'react';
+// One message of the thread. Inbound mail may carry HTML, sanitised by the server and shown in a
+// sandboxed frame (message-html-frame.tsx); remote images in it stay blocked until the reader
+// allows them, so opening a message tells no sender that it was read.
 import { useTranslation } from 'react-i18next';
 import type { EntranceKind, Message } from '../api/types.ts';
 import { useFormatters } from '../i18n/format.ts';
+import { MessageHtmlFrame } from './message-html-frame.tsx';
+import { AttachmentList } from './attachment-list.tsx';
 
 export function MessageBubble({ message, contactName, entranceKind }: { message: Message; contactName: string; entranceKind?: EntranceKind }) {
   const { t } = useTranslation();
@@ -38,7 +39,8 @@ export function MessageBubble({ message, contactName, entranceKind }: { message:
         </p>
       ) : null}
       {message.subject && message.direction === 'inbound' ? <p className="message-subject">{message.subject}</p> : null}
-      {message.html ? <MessageHtml html={message.html} /> : <div className="message-text">{message.text}</div>}
+      {message.html ? <MessageHtmlFrame message={message} /> : <div className="message-text">{message.text}</div>}
+      <AttachmentList message={message} />
       {message.referral || message.preferredReply ? (
         <ul className="message-facts">
           {message.referral ? (
@@ -55,23 +57,4 @@ export function MessageBubble({ message, contactName, entranceKind }: { message:
       ) : null}
     </div>
   );
-}
-
-function MessageHtml({ html }: { html: string }) {
-  const { t } = useTranslation();
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const root = ref.current;
-    if (!root) return;
-    // Links in a message lead out of Portier: a new tab, without telling the site where from.
-    for (const link of root.querySelectorAll('a[href]')) {
-      link.setAttribute('target', '_blank');
-      link.setAttribute('rel', 'noopener noreferrer nofollow');
-    }
-    for (const image of root.querySelectorAll('img[data-remote-src]')) {
-      image.setAttribute('title', t('inbox.remoteImageBlocked'));
-    }
-  }, [html, t]);
-  // The server sanitised this HTML (sanitize-html, no scripts, no event handlers, no remote src).
-  return <div ref={ref} className="message-html" dangerouslySetInnerHTML={{ __html: html }} />;
 }

@@ -111,6 +111,11 @@ export const de: Messages = {
       snoozed: 'Zurückgestellt',
       done: 'Erledigt',
     },
+    attachments: {
+      label: 'Anhänge',
+      download: '{name} herunterladen',
+      notStored: '{reason, select, too_large {Nicht gespeichert: Die Datei ist größer, als Portier aufbewahrt.} total_too_large {Nicht gespeichert: Die Anhänge dieser Nachricht sind zusammen größer, als Portier aufbewahrt.} too_many {Nicht gespeichert: Diese Nachricht hat mehr Anhänge, als Portier aufbewahrt.} other {Nicht gespeichert.}} Öffnen Sie die ursprüngliche Nachricht in Ihrem E-Mail-Programm, um den Anhang zu erhalten.',
+    },
     loading: 'Unterhaltungen werden geladen…',
     loadMore: 'Mehr anzeigen',
     empty: {
@@ -150,6 +155,13 @@ export const de: Messages = {
     howFound: 'Wie die Person Sie gefunden hat: {text}',
     preferredReply: '{how, select, email {Möchte eine Antwort per E-Mail} phone {Möchte angerufen werden} sms {Möchte eine Antwort per SMS} whatsapp {Möchte eine Antwort über WhatsApp} telegram {Möchte eine Antwort über Telegram} other {Möchte eine Antwort per {how}}}',
     remoteImageBlocked: 'Externes Bild zum Schutz Ihrer Privatsphäre blockiert',
+    remoteContent: {
+      frameTitle: 'Inhalt der E-Mail: {subject}',
+      frameTitleNoSubject: 'Inhalt der E-Mail',
+      blocked: 'Externe Bilder sind zum Schutz Ihrer Privatsphäre blockiert (sie können dem Absender verraten, dass Sie die E-Mail geöffnet haben).',
+      loadOnce: 'Diesmal laden',
+      alwaysLoad: 'Von {sender} immer laden',
+    },
     live: {
       newMessages: '{count, plural, one {Eine neue Nachricht ist eingetroffen.} other {# neue Nachrichten sind eingetroffen.}}',
     },

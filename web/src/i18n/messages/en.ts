@@ -111,6 +111,11 @@ export const en = {
       snoozed: 'Snoozed',
       done: 'Done',
     },
+    attachments: {
+      label: 'Attachments',
+      download: 'Download {name}',
+      notStored: '{reason, select, too_large {Not stored: the file is larger than Portier keeps.} total_too_large {Not stored: this message’s attachments together are more than Portier keeps.} too_many {Not stored: this message has more attachments than Portier keeps.} other {Not stored.}} Open the original message in your mail program to get it.',
+    },
     loading: 'Loading conversations…',
     loadMore: 'Show more',
     empty: {
@@ -150,6 +155,13 @@ export const en = {
     howFound: 'How they found you: {text}',
     preferredReply: '{how, select, email {Prefers an answer by e-mail} phone {Prefers a phone call} sms {Prefers an answer by text message (SMS)} whatsapp {Prefers an answer on WhatsApp} telegram {Prefers an answer on Telegram} other {Prefers an answer by {how}}}',
     remoteImageBlocked: 'Remote image blocked for your privacy',
+    remoteContent: {
+      frameTitle: 'E-mail content: {subject}',
+      frameTitleNoSubject: 'E-mail content',
+      blocked: 'Remote images are blocked to protect your privacy (they can tell the sender you opened the mail).',
+      loadOnce: 'Load them once',
+      alwaysLoad: 'Always load from {sender}',
+    },
     live: {
       newMessages: '{count, plural, one {A new message arrived.} other {# new messages arrived.}}',
     },

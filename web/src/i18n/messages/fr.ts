@@ -110,6 +110,11 @@ export const fr: Messages = {
       snoozed: 'En pause',
       done: 'Terminées',
     },
+    attachments: {
+      label: 'Pièces jointes',
+      download: 'Télécharger {name}',
+      notStored: '{reason, select, too_large {Non conservée : le fichier dépasse la taille que Portier conserve.} total_too_large {Non conservée : les pièces jointes de ce message dépassent ensemble ce que Portier conserve.} too_many {Non conservée : ce message a plus de pièces jointes que Portier n’en conserve.} other {Non conservée.}} Ouvrez le message d’origine dans votre messagerie pour la récupérer.',
+    },
     loading: 'Chargement des conversations…',
     loadMore: 'Afficher plus',
     empty: {
@@ -149,6 +154,13 @@ export const fr: Messages = {
     howFound: 'Origine du contact : {text}',
     preferredReply: '{how, select, email {Préfère une réponse par e-mail} phone {Préfère être appelé·e} sms {Préfère une réponse par SMS} whatsapp {Préfère une réponse sur WhatsApp} telegram {Préfère une réponse sur Telegram} other {Préfère une réponse par {how}}}',
     remoteImageBlocked: 'Image externe bloquée pour protéger votre vie privée',
+    remoteContent: {
+      frameTitle: 'Contenu de l’e-mail : {subject}',
+      frameTitleNoSubject: 'Contenu de l’e-mail',
+      blocked: 'Les images externes sont bloquées pour protéger votre vie privée (elles peuvent indiquer à l’expéditeur que vous avez ouvert le message).',
+      loadOnce: 'Les charger cette fois',
+      alwaysLoad: 'Toujours charger les images de {sender}',
+    },
     live: {
       newMessages: '{count, plural, one {Un nouveau message est arrivé.} other {# nouveaux messages sont arrivés.}}',
     },

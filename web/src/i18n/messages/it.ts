@@ -108,6 +108,11 @@ export const it: Messages = {
       snoozed: 'Posticipate',
       done: 'Concluse',
     },
+    attachments: {
+      label: 'Allegati',
+      download: 'Scarica {name}',
+      notStored: '{reason, select, too_large {Non salvato: il file è più grande di quanto Portier conserva.} total_too_large {Non salvato: gli allegati di questo messaggio insieme superano quanto Portier conserva.} too_many {Non salvato: questo messaggio ha più allegati di quanti Portier ne conserva.} other {Non salvato.}} Apri il messaggio originale nel tuo programma di posta per ottenerlo.',
+    },
     loading: 'Caricamento delle conversazioni…',
     loadMore: 'Mostra altre',
     empty: {
@@ -147,6 +152,13 @@ export const it: Messages = {
     howFound: 'Come ti ha trovato: {text}',
     preferredReply: '{how, select, email {Preferisce una risposta per e-mail} phone {Preferisce essere chiamato} sms {Preferisce una risposta per SMS} whatsapp {Preferisce una risposta su WhatsApp} telegram {Preferisce una risposta su Telegram} other {Preferisce una risposta per {how}}}',
     remoteImageBlocked: 'Immagine esterna bloccata per proteggere la tua privacy',
+    remoteContent: {
+      frameTitle: 'Contenuto dell’e-mail: {subject}',
+      frameTitleNoSubject: 'Contenuto dell’e-mail',
+      blocked: 'Le immagini esterne sono bloccate per proteggere la tua privacy (possono far sapere al mittente che hai aperto il messaggio).',
+      loadOnce: 'Caricale questa volta',
+      alwaysLoad: 'Carica sempre da {sender}',
+    },
     live: {
       newMessages: '{count, plural, one {È arrivato un nuovo messaggio.} other {Sono arrivati # nuovi messaggi.}}',
     },
