@@ -1,5 +1,4 @@
 // `portier entrance`: entrances are data, so an installation can be set up by script.
-import { Value } from '@sinclair/typebox/value';
 import { loadConfig } from '../config.ts';
 import { AppError } from '../core/errors.ts';
 import { ENTRANCE_KINDS } from '../http/schemas.ts';
@@ -8,7 +7,6 @@ import type { Db } from '../storage/database.ts';
 import { parseOptions, UsageError, type Command } from './args.ts';
 import { formatTable } from './format.ts';
 import { withStorage } from './with-storage.ts';
-import { mergeConfig } from '../entrances/merge-config.ts';
 
 /** Settings read as numbers, booleans or comma-separated lists (by their last key); the rest stay text. */
 const NUMBER_KEYS = new Set(['port', 'initialWindowDays']);
@@ -116,31 +114,28 @@ async function add(argv: string[]): Promise<number> {
   const config = loadConfig();
   return withStorage(config, async (storage) => {
     const w = await resolveWorkspace(storage.db, values.workspace);
-    const [{ createEntrance }, { createSecretBox }, { adapterFor }, { sealEntranceConfig, openEntranceConfig }] = await Promise.all([
+    const [{ createEntrance }, { createSecretBox }, { adapterFor }] = await Promise.all([
       import('../entrances/create-entrance.ts'),
       import('../security/secret-box.ts'),
       import('../channels/registry.ts'),
-      import('../entrances/entrance-config.ts'),
     ]);
-    const secrets = createSecretBox(config.secretKey);
-    const adapter = adapterFor(kind);
-    if (Object.keys(settings).length && !adapter) throw new UsageError(`entrance add: a ${kind} entrance has no connector settings; drop --set.`);
-    const { entrance, connection } = await createEntrance({ storage, secrets, config }, w.id, null, {
-      kind: kind as EntranceKind,
-      label,
-      publicUrl: values.url ?? null,
-      showOnStorefront: Boolean(values.show),
-      responseTargetMinutes: Math.round(hours * 60),
-    });
-    if (adapter && Object.keys(settings).length) {
-      const merged = mergeConfig(openEntranceConfig(secrets, entrance) ?? {}, settings);
-      if (!Value.Check(adapter.configSchema, merged)) {
-        await storage.db.deleteFrom('entrance').where('id', '=', entrance.id).execute();
-        const problems = [...Value.Errors(adapter.configSchema, merged)].slice(0, 5).map((e) => `${e.path.slice(1) || 'settings'} ${e.message}`);
-        throw new UsageError(`entrance add: the settings are not valid for ${kind}: ${problems.join('; ')}. Nothing was added.`);
-      }
-      await storage.db.updateTable('entrance').set({ config_encrypted: sealEntranceConfig(secrets, merged) }).where('id', '=', entrance.id).execute();
+    if (Object.keys(settings).length && !adapterFor(kind)) throw new UsageError(`entrance add: a ${kind} entrance has no connector settings; drop --set.`);
+    let created;
+    try {
+      created = await createEntrance({ storage, secrets: createSecretBox(config.secretKey), config }, w.id, null, {
+        kind: kind as EntranceKind,
+        label,
+        publicUrl: values.url ?? null,
+        showOnStorefront: Boolean(values.show),
+        responseTargetMinutes: Math.round(hours * 60),
+        config: settings,
+      });
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'validation_failed') throw err;
+      const problems = (err.extra.errors ?? []).map((e) => `${e.field.replace(/^body\.config\.?/, '') || 'settings'} ${e.message}`);
+      throw new UsageError(`entrance add: the settings are not valid for ${kind}: ${problems.join('; ') || err.message}. Nothing was added.`);
     }
+    const { entrance, connection } = created;
     console.log(`Added ${kind} entrance "${entrance.label}" to @${w.handle}.\n  id: ${entrance.id}`);
     if (connection) {
       console.log(`  deliver to:      ${connection.webhookUrl}\n  signing secret:  ${connection.signingSecret}\n\nPaste both into the sending system now: the secret is not shown again. Deliveries are signed per Standard Webhooks (see the README).`);

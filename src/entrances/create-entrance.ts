@@ -5,6 +5,7 @@ import type { AppContext } from '../http/context.ts';
 import { recordEvent } from '../storage/repositories/events.ts';
 import { findEntrance, insertEntrance } from '../storage/repositories/entrances.ts';
 import type { Entrance, EntranceKind } from '../storage/schema.ts';
+import { changeConfig } from './change-config.ts';
 import { sealEntranceConfig, webhookUrl } from './entrance-config.ts';
 
 export const DEFAULT_RESPONSE_TARGET_MINUTES = 24 * 60;
@@ -16,6 +17,8 @@ export interface NewEntranceInput {
   showOnStorefront?: boolean;
   responseTargetMinutes?: number;
   reviewIntervalDays?: number | null;
+  /** Connector settings on top of the kind's initial ones (a webhook's generated secret stays). */
+  config?: Record<string, unknown>;
 }
 
 /** What the owner pastes into the sending system; shown once, at creation. */
@@ -28,6 +31,8 @@ export async function createEntrance(ctx: Pick<AppContext, 'storage' | 'secrets'
   const now = Date.now();
   const id = newId(now);
   const config = adapterFor(input.kind)?.initialConfig?.() ?? null;
+  // Checked before anything is stored: an entrance is created whole or not at all.
+  const sealed = input.config && Object.keys(input.config).length ? changeConfig(ctx.secrets, input.kind, config ?? {}, input.config) : sealEntranceConfig(ctx.secrets, config);
   await insertEntrance(ctx.storage.db, {
     id,
     workspace_id: workspaceId,
@@ -35,7 +40,7 @@ export async function createEntrance(ctx: Pick<AppContext, 'storage' | 'secrets'
     label: input.label.trim(),
     public_url: input.publicUrl ?? null,
     show_on_storefront: input.showOnStorefront ? 1 : 0,
-    config_encrypted: sealEntranceConfig(ctx.secrets, config),
+    config_encrypted: sealed,
     response_target_minutes: input.responseTargetMinutes ?? DEFAULT_RESPONSE_TARGET_MINUTES,
     review_interval_days: input.reviewIntervalDays ?? null,
     last_reviewed_at: null,

@@ -29,6 +29,28 @@ describe.each(dialects)('entrance settings on %s', (dialect) => {
     return openEntranceConfig(t.ctx.secrets, row);
   }
 
+  it('settings given at creation are checked with it: valid ones are stored, invalid ones add nothing', async () => {
+    const me = await freshOwner();
+    const config = {
+      ownAddresses: ['claire@atelier-dubois.ch'],
+      imap: { host: 'imap.example.ch', port: 993, secure: 'implicit', user: 'claire', password: IMAP_PASSWORD },
+      smtp: { host: 'smtp.example.ch', port: 465, secure: 'implicit', user: 'claire', password: IMAP_PASSWORD },
+    };
+    const created = await me.request({ method: 'POST', url: '/api/v1/entrances', payload: { kind: 'email', label: 'Mail', config } });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.body).not.toContain(IMAP_PASSWORD);
+    expect(await storedConfig(created.json().id)).toMatchObject(config);
+
+    const count = async () => (await me.request({ method: 'GET', url: '/api/v1/entrances' })).json().items.length;
+    const before = await count();
+    const refused = await me.request({ method: 'POST', url: '/api/v1/entrances', payload: { kind: 'email', label: 'Mail 2', config: { ...config, imap: { ...config.imap, port: 'nine' } } } });
+    expect(refused.statusCode).toBe(400);
+    expect(problemOf(refused).errors?.[0]?.field).toBe('body.config.imap.port');
+    const noSettings = await me.request({ method: 'POST', url: '/api/v1/entrances', payload: { kind: 'instagram', label: 'Instagram', config: { x: 1 } } });
+    expect(noSettings.statusCode).toBe(400);
+    expect(await count()).toBe(before);
+  });
+
   it('nested changes merge, null removes, arrays replace, and secrets are never returned', async () => {
     const me = await freshOwner();
     const { id } = (await me.request({ method: 'POST', url: '/api/v1/entrances', payload: { kind: 'email', label: 'Mail' } })).json();

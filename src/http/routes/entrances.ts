@@ -1,10 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
-import { adapterFor } from '../../channels/registry.ts';
-import { openEntranceConfig, sealEntranceConfig } from '../../entrances/entrance-config.ts';
+import { changeConfig } from '../../entrances/change-config.ts';
+import { openEntranceConfig } from '../../entrances/entrance-config.ts';
 import { AppError } from '../../core/errors.ts';
 import { createEntrance } from '../../entrances/create-entrance.ts';
-import { changedPaths, depthOf, mergeConfig } from '../../entrances/merge-config.ts';
+import { changedPaths } from '../../entrances/merge-config.ts';
 import { recordEvent } from '../../storage/repositories/events.ts';
 import { countConversationsOfEntrance, deleteEntrance, findEntrance, listEntrances, updateEntrance } from '../../storage/repositories/entrances.ts';
 import type { Api } from '../api.ts';
@@ -19,6 +18,12 @@ const EntranceFields = {
   responseTargetMinutes: Type.Integer({ minimum: 5, maximum: 60 * 24 * 30 }),
   reviewIntervalDays: Type.Union([Type.Integer({ minimum: 1, maximum: 730 }), Type.Null()]),
 };
+
+const ConfigChange = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), {
+  maxProperties: 50,
+  description:
+    'Connector settings to change, merged into the stored ones (on creation, into the kind\'s initial ones): nested objects merge key by key (e.g. {"imap":{"port":993}}), arrays replace, null removes a key. Secrets (password, accessToken, signingSecret) are write-only; sending back their marker {"set":true} keeps them. The result must be valid for the kind.',
+});
 
 export function registerEntranceRoutes(app: Api, ctx: AppContext): void {
   const db = ctx.storage.db;
@@ -51,6 +56,7 @@ export function registerEntranceRoutes(app: Api, ctx: AppContext): void {
           showOnStorefront: Type.Optional(EntranceFields.showOnStorefront),
           responseTargetMinutes: Type.Optional(EntranceFields.responseTargetMinutes),
           reviewIntervalDays: Type.Optional(EntranceFields.reviewIntervalDays),
+          config: Type.Optional(ConfigChange),
         },
         { additionalProperties: false },
       ),
@@ -79,11 +85,7 @@ export function registerEntranceRoutes(app: Api, ctx: AppContext): void {
       body: Type.Partial(
         Type.Object({
           ...EntranceFields,
-          config: Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), {
-            maxProperties: 50,
-            description:
-              'Connector settings to change, merged into the stored ones: nested objects merge key by key (e.g. {"imap":{"port":993}}), arrays replace, null removes a key. Secrets (password, accessToken, signingSecret) are write-only; sending back their marker {"set":true} keeps them. The result must be valid for the kind.',
-          }),
+          config: ConfigChange,
         }),
         { additionalProperties: false },
       ),
@@ -94,20 +96,7 @@ export function registerEntranceRoutes(app: Api, ctx: AppContext): void {
     const auth = authOf(request);
     const entrance = await requireEntrance(auth.workspaceId, request.params.id);
     const b = request.body;
-    let configEncrypted: string | undefined;
-    if (b.config) {
-      const adapter = adapterFor(entrance.kind);
-      if (!adapter) throw new AppError('validation_failed', `A ${entrance.kind} entrance has no connector settings.`, { errors: [{ field: 'body.config', message: 'is not supported for this kind' }] });
-      if (depthOf(b.config) > 6 || JSON.stringify(b.config).length > 64 * 1024) {
-        throw new AppError('validation_failed', 'The settings are nested too deeply or too large.', { errors: [{ field: 'body.config', message: 'is too deep or too large' }] });
-      }
-      const merged = mergeConfig(openEntranceConfig(ctx.secrets, entrance) ?? {}, b.config);
-      if (!Value.Check(adapter.configSchema, merged)) {
-        const errors = [...Value.Errors(adapter.configSchema, merged)].slice(0, 5).map((e) => ({ field: `body.config${e.path.replaceAll('/', '.')}`, message: e.message }));
-        throw new AppError('validation_failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
-      }
-      configEncrypted = sealEntranceConfig(ctx.secrets, merged) ?? undefined;
-    }
+    const configEncrypted = b.config ? (changeConfig(ctx.secrets, entrance.kind, openEntranceConfig(ctx.secrets, entrance) ?? {}, b.config) ?? undefined) : undefined;
     await updateEntrance(db, auth.workspaceId, request.params.id, {
       ...(configEncrypted ? { config_encrypted: configEncrypted } : {}),
       ...(b.label !== undefined ? { label: b.label.trim() } : {}),

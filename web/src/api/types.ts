@@ -84,6 +84,8 @@ export interface NewEntrance {
   showOnStorefront?: boolean;
   responseTargetMinutes?: number;
   reviewIntervalDays?: number;
+  /** Connector settings, checked with the rest: the entrance is created whole or not at all. */
+  config?: Record<string, unknown>;
 }
 
 export interface EntranceChanges {

@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
-import { createEntrance, updateEntrance } from '../api/endpoints.ts';
+import { createEntrance } from '../api/endpoints.ts';
 import { ENTRANCE_KINDS } from '../api/types.ts';
 import type { Entrance, EntranceKind, WebhookConnection } from '../api/types.ts';
 import { useAnnounce } from '../components/announcer.tsx';
@@ -56,23 +56,15 @@ export function AddEntranceForm({ onAdded }: { onAdded(entrance: Entrance, conne
     setSubmitting(true);
     setFailure(null);
     try {
-      const { connection, ...created } = await createEntrance({
+      // One request: a refused mail server setting leaves no half-made entrance behind to retry into.
+      const { connection, ...entrance } = await createEntrance({
         kind,
         label: label.trim(),
         ...(publicUrl.trim() ? { publicUrl: publicUrl.trim() } : {}),
         showOnStorefront,
         responseTargetMinutes: Math.round(hours * 60),
+        ...(mailInUse ? { config: mailServerChange(mail) } : {}),
       });
-      let entrance = created;
-      if (mailInUse) {
-        try {
-          entrance = await updateEntrance(created.id, { config: mailServerChange(mail) });
-        } catch (error) {
-          // The entrance exists; its mail server can be corrected by editing it.
-          onAdded(created, connection);
-          throw error;
-        }
-      }
       onAdded(entrance, connection);
       setMail(emptyMailServer());
       announce('entrances.add.added', { label: entrance.label });
