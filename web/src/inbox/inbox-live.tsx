@@ -11,7 +11,8 @@ import { useAnnounce } from '../components/announcer.tsx';
 const DEBOUNCE_MS = 150;
 // How long after one of our own writes its event may still arrive.
 const OWN_EVENT_GRACE_MS = 1500;
-const LIVE_EVENTS = ['message.created', 'message.updated', 'conversation.updated'] as const;
+// entrance.updated: a connector's health changed (a mail account that needs attention, again fine).
+const LIVE_EVENTS = ['message.created', 'message.updated', 'conversation.updated', 'contact.updated', 'entrance.updated'] as const;
 
 interface LiveEvent {
   type: string;

@@ -7,6 +7,7 @@ import { useAnnounce } from '../components/announcer.tsx';
 import { useDocumentTitle } from '../components/document-title.ts';
 import { LoadFailed } from '../components/load-failed.tsx';
 import { useLoad } from '../components/use-load.ts';
+import { useRefreshOnChange } from '../inbox/inbox-live.tsx';
 import { AddEntranceForm } from '../entrances/add-entrance-form.tsx';
 import { EntranceList } from '../entrances/entrance-list.tsx';
 import { WebhookConnectionPanel } from '../entrances/webhook-connection.tsx';
@@ -18,6 +19,8 @@ export function EntrancesPage() {
   const announce = useAnnounce();
   const describeError = useDescribeError();
   const entrances = useLoad(() => listEntrances().then((r) => r.items), []);
+  // A connector's state changes on the server (a sync that fails or recovers): shown without a reload.
+  useRefreshOnChange(entrances.refresh);
   const [connection, setConnection] = useState<{ label: string; connection: WebhookConnection } | null>(null);
 
   async function remove(entrance: Entrance) {
