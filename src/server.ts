@@ -14,6 +14,7 @@ import { createJobQueue } from './jobs/index.ts';
 import { jobDefinitions } from './jobs/definitions.ts';
 import { createInProcessLiveEvents, createPostgresLiveEvents } from './events/live-events.ts';
 import { startEmailSync } from './channels/email/sync-manager.ts';
+import { scheduleContactSuggestionScan } from './contacts/scan-contact-suggestions.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -50,7 +51,10 @@ export async function startServer(config: Config, options: { onReady?: (ctx: App
   const context = await openContext(config, logger);
   const app = await buildApp(context);
   await options.onReady?.(context);
-  if (config.jobs.enabled) await context.jobs.start();
+  if (config.jobs.enabled) {
+    await context.jobs.start();
+    await scheduleContactSuggestionScan(context);
+  }
   // Mailbox syncs are long-lived loops per account, run where jobs run.
   const emailSync = config.jobs.enabled ? startEmailSync(context) : null;
   await app.listen({ port: config.port, host: config.host });

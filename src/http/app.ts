@@ -35,6 +35,7 @@ import { registerConversationActionRoutes } from './routes/conversation-actions.
 import { registerLiveRoutes } from './routes/live.ts';
 import { registerTemplateRoutes } from './routes/templates.ts';
 import { registerContactRoutes } from './routes/contacts.ts';
+import { registerContactSuggestionRoutes } from './routes/contact-suggestions.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerMessageHtmlRoutes } from './routes/message-html.ts';
@@ -126,6 +127,7 @@ export async function buildApp(ctx: AppContext, options: { webDist?: string | nu
   registerLiveRoutes(app, ctx);
   registerTemplateRoutes(app, ctx);
   registerContactRoutes(app, ctx);
+  registerContactSuggestionRoutes(app, ctx);
   registerEntranceDomainCheckRoutes(app, ctx);
   registerSearchRoutes(app, ctx);
   registerUserRoutes(app, ctx);

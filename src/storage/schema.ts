@@ -13,6 +13,9 @@ export type ConversationStatus = 'open' | 'waiting' | 'closed';
 export type MessageDirection = 'inbound' | 'outbound' | 'note';
 export type DeliveryState = 'received' | 'queued' | 'sent' | 'failed' | 'delivered' | 'read' | 'answered_elsewhere';
 export type JobState = 'queued' | 'running' | 'done' | 'failed';
+export type SnoozeCondition = 'no_answer';
+export type MatchKeySource = 'name' | 'email' | 'profile' | 'identity';
+export type ContactSuggestionState = 'open' | 'dismissed' | 'confirmed';
 
 export interface WorkspaceTable {
   id: string;
@@ -142,6 +145,10 @@ export interface ConversationTable {
   updated_at: number;
   /** The start of the last inbound or outbound message, for the inbox list. */
   preview: string | null;
+  /** 'no_answer': snoozed_until is a deadline; if the contact has not written by then, it waits for the owner. */
+  snooze_condition: SnoozeCondition | null;
+  /** When a "no answer" snooze came back: the time of the message nobody answered. */
+  follow_up_since: number | null;
 }
 
 export interface MessageTable {
@@ -259,6 +266,37 @@ export interface ContactMergeTable {
   undone_at: number | null;
 }
 
+/** What a contact may be recognised by: a folded name, the name in an address, an identity's value. */
+export interface ContactMatchKeyTable {
+  contact_id: string;
+  source: MatchKeySource;
+  key: string;
+  workspace_id: string;
+  value: string;
+}
+
+/** "Possibly the same person": one row per pair, the smaller contact id first. */
+export interface ContactSuggestionTable {
+  id: string;
+  workspace_id: string;
+  contact_id: string;
+  other_contact_id: string;
+  reasons: string; // JSON array of SuggestionReason (src/contacts/match-keys.ts)
+  state: ContactSuggestionState;
+  merge_id: string | null;
+  decided_by_user_id: string | null;
+  decided_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** How far the suggestion scan has looked at changed contacts, per workspace. */
+export interface ContactSuggestionScanTable {
+  workspace_id: string;
+  scanned_until: number;
+  scanned_id: string;
+  updated_at: number;
+}
 
 export interface Database {
   workspace: WorkspaceTable;
@@ -280,6 +318,9 @@ export interface Database {
   conversation_label: ConversationLabelTable;
   template: TemplateTable;
   contact_merge: ContactMergeTable;
+  contact_match_key: ContactMatchKeyTable;
+  contact_suggestion: ContactSuggestionTable;
+  contact_suggestion_scan: ContactSuggestionScanTable;
   remote_content_permission: RemoteContentPermissionTable;
 }
 

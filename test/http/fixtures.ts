@@ -76,6 +76,8 @@ export async function insertConversation(
     created_at: now,
     updated_at: now,
     preview: null,
+    snooze_condition: null,
+    follow_up_since: null,
     ...over,
   };
   await db.insertInto('conversation').values(row).execute();

@@ -11,6 +11,7 @@ import { createTestApp, setUpWorkspace, type TestApp } from '../support/app.ts';
 import type { Db } from '../../src/storage/database.ts';
 import { insertContact, insertConversation, insertEntrance, insertMessage, problemOf, sessionOf, tokenOf, type Caller } from './fixtures.ts';
 import { BlobStore } from '../../src/attachments/blob-store.ts';
+import { refreshContactSuggestions } from '../../src/contacts/refresh-contact-suggestions.ts';
 
 const dialects = await availableDialects();
 
@@ -241,6 +242,9 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     const bOtherContact = await insertContact(db, b.workspaceId, { display_name: 'B-only second contact' });
     const bMerge = `merge-${b.workspaceId}`;
     await db.insertInto('contact_merge').values({ id: bMerge, workspace_id: b.workspaceId, from_contact_id: bOtherContact.id, into_contact_id: bContact.id, moved: '{"identities":[],"conversations":[]}', actor_user_id: b.userId, created_at: Date.now(), undone_at: null }).execute();
+    const bSuggestion = `sugg-${b.workspaceId}`;
+    const [bLow, bHigh] = [bContact.id, bOtherContact.id].sort();
+    await db.insertInto('contact_suggestion').values({ id: bSuggestion, workspace_id: b.workspaceId, contact_id: bLow!, other_contact_id: bHigh!, reasons: '[]', state: 'open', merge_id: null, decided_by_user_id: null, decided_at: null, created_at: Date.now(), updated_at: Date.now() }).execute();
     // Control requests may delete what they are aimed at: A's rows are made fresh for each one.
     let templates = 0;
     const freshTemplate = async () => {
@@ -256,6 +260,18 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
       if (res.statusCode !== 201) throw new Error(`could not make a merge for the control request: ${res.body}`);
       return res.json().mergeId as string;
     };
+    // A fresh pair of look-alikes with its suggestion; intoContactId names one of the pair, so that
+    // confirming A's own suggestion is a request the route accepts. Each pair has its own name.
+    let twins = 0;
+    let aSuggestion = '';
+    const freshATwins = async () => {
+      twins += 1;
+      const name = `Ada ${twins.toString(26).replace(/./g, (c) => String.fromCharCode(97 + parseInt(c, 26)))}twin`;
+      const [x, y] = [await insertContact(db, a.workspaceId, { display_name: name }), await insertContact(db, a.workspaceId, { display_name: name })];
+      for (const id of [x.id, y.id]) await refreshContactSuggestions(db, a.workspaceId, id);
+      aSuggestion = (await db.selectFrom('contact_suggestion').select('id').where('contact_id', 'in', [x.id, y.id]).executeTakeFirstOrThrow()).id;
+      return x.id;
+    };
 
     const aEntrance = await insertEntrance(db, a.workspaceId, { label: 'A entrance' });
     const aContact = await insertContact(db, a.workspaceId, { display_name: 'A contact' });
@@ -266,14 +282,14 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
 
     bIds = {
       // The entrance without conversations: a DELETE that slipped through would succeed, not 409.
-      byResource: { entrances: bEmpty.id, conversations: bConversation.id, tokens: bToken.tokenId, contacts: bContact.id, templates: bTemplate, merges: bMerge },
+      byResource: { entrances: bEmpty.id, conversations: bConversation.id, tokens: bToken.tokenId, contacts: bContact.id, templates: bTemplate, merges: bMerge, 'contact-suggestions': bSuggestion },
       byField: { entranceId: bEntrance.id, conversationId: bConversation.id, contactId: bContact.id, fromContactId: bOtherContact.id, intoContactId: bContact.id, messageId: bMessage.id, attachmentId: bAttachment },
     };
     aIds = {
-      byResource: { entrances: aEntrance.id, conversations: aConversation.id, tokens: async () => (await tokenOf(t, a)).tokenId, contacts: aContact.id, templates: freshTemplate, merges: freshAMerge },
-      byField: { entranceId: aEntrance.id, conversationId: aConversation.id, contactId: aContact.id, fromContactId: freshAContact, intoContactId: freshAContact, messageId: aMessage.id, attachmentId: aAttachment },
+      byResource: { entrances: aEntrance.id, conversations: aConversation.id, tokens: async () => (await tokenOf(t, a)).tokenId, contacts: aContact.id, templates: freshTemplate, merges: freshAMerge, 'contact-suggestions': async () => aSuggestion || (await freshATwins(), aSuggestion) },
+      byField: { entranceId: aEntrance.id, conversationId: aConversation.id, contactId: aContact.id, fromContactId: freshAContact, intoContactId: freshATwins, messageId: aMessage.id, attachmentId: aAttachment },
     };
-    bSecrets = [bEntrance.id, bEmpty.id, bContact.id, bOtherContact.id, bConversation.id, bMessage.id, bAttachment, bToken.tokenId, bTemplate, bMerge, 'B-only', ownerB.handle, ownerB.email, b.workspaceId, b.userId];
+    bSecrets = [bSuggestion, bEntrance.id, bEmpty.id, bContact.id, bOtherContact.id, bConversation.id, bMessage.id, bAttachment, bToken.tokenId, bTemplate, bMerge, 'B-only', ownerB.handle, ownerB.email, b.workspaceId, b.userId];
 
     const doc = (await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
     ops = operationsOf(doc);

@@ -35,12 +35,14 @@ export function registerConversationActionRoutes(app: Api, ctx: AppContext): voi
       body: Type.Object(
         {
           status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])),
-          snoozedUntil: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+          // Null first: with type coercion on, null tried against the integer would become 0.
+          snoozedUntil: Type.Optional(Type.Union([Type.Null(), Type.Integer({ minimum: 0 })])),
+          snoozeCondition: Type.Optional(Type.Union([Type.Literal('no_answer'), Type.Null()], { description: '"no_answer": snoozedUntil is a deadline; if the contact has not written by then, the conversation comes back into "Waiting for me"' })),
           labels: Type.Optional(Type.Array(Text(40, { minLength: 1 }), { maxItems: 20 })),
         },
         { additionalProperties: false },
       ),
-      response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+      response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409) },
     },
     onRequest: requireAuth(),
   }, async (request, reply) => {

@@ -3,7 +3,7 @@ import { canSendFrom } from '../../entrances/can-send.ts';
 import { previewOf } from '../../core/preview.ts';
 import { AppError } from '../../core/errors.ts';
 import { remoteContentOf } from '../../inbox/remote-content.ts';
-import { countConversationsByView, findConversation, listConversationLabels, listConversations, listMessages } from '../../storage/repositories/conversations.ts';
+import { countConversationsByView, findConversation, listConversationLabels, listConversations, listMessages, noAnswerSince, snoozeConditionOf } from '../../storage/repositories/conversations.ts';
 import type { Api } from '../api.ts';
 import type { AppContext } from '../context.ts';
 import { authOf, requireAuth } from '../plugins/auth.ts';
@@ -20,6 +20,7 @@ const ConversationSummary = Type.Object({
   awaitingSince: Type.Union([Type.Number(), Type.Null()]),
   lastMessageAt: Type.Number(),
   preview: Type.String(),
+  noAnswerSince: Type.Union([Type.Number(), Type.Null()], { description: 'Back from a snooze "if no answer": when the last message, which nobody answered, was sent' }),
 });
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -46,6 +47,7 @@ const ConversationDetail = Type.Composite([
   ConversationSummary,
   Type.Object({
     snoozedUntil: Nullable(Type.Number()),
+    snoozeCondition: Nullable(Type.Literal('no_answer', { description: 'The snooze ends early, as usual, when the contact writes; otherwise it comes back into "Waiting for me"' })),
     labels: Type.Array(Type.String()),
     replyModes: Type.Array(Type.Union([Type.Literal('send'), Type.Literal('answered_elsewhere'), Type.Literal('note')]), { description: 'What the composer may offer for this entrance' }),
     entranceUrl: Nullable(Type.String({ description: 'Where to answer on the network when Portier cannot send' })),
@@ -56,6 +58,7 @@ const ConversationDetail = Type.Composite([
 type SummaryRow = {
   id: string; subject: string | null; status: 'open' | 'waiting' | 'closed'; awaiting_since: number | null; last_message_at: number;
   contact_id: string; contact_name: string; entrance_id: string; entrance_kind: string; entrance_label: string; preview?: string | null;
+  follow_up_since: number | null;
 };
 
 function toSummary(r: SummaryRow) {
@@ -68,6 +71,7 @@ function toSummary(r: SummaryRow) {
     awaitingSince: r.awaiting_since,
     lastMessageAt: r.last_message_at,
     preview: r.preview ?? '',
+    noAnswerSince: noAnswerSince(r),
   };
 }
 
@@ -146,6 +150,7 @@ export function registerConversationRoutes(app: Api, ctx: AppContext): void {
       conversation: {
         ...toSummary({ ...conversation, preview: previewOf(messages.filter((m) => m.direction !== 'note').at(-1)?.text ?? '') }),
         snoozedUntil: conversation.snoozed_until,
+        snoozeCondition: snoozeConditionOf(conversation),
         labels,
         replyModes,
         entranceUrl: conversation.entrance_public_url,

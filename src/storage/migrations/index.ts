@@ -7,6 +7,7 @@ import * as contactSearch from './2026-11-26-04-contact-search.ts';
 import * as email from './2026-11-26-05-email.ts';
 import * as attachments from './2026-11-26-06-attachments.ts';
 import * as remoteContent from './2026-11-26-07-remote-content.ts';
+import * as contactSuggestions from './2026-11-26-08-contact-suggestions.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26-01-domain': domain,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-05-email': email,
   '2026-11-26-06-attachments': attachments,
   '2026-11-26-07-remote-content': remoteContent,
+  '2026-11-26-08-contact-suggestions': contactSuggestions,
 };

@@ -18,6 +18,22 @@ export interface ListConversationsQuery extends ConversationFilter {
   after?: { value: number; id: string };
 }
 
+/**
+ * A "no answer" snooze that came back waits for the owner like any other conversation: its clock
+ * (awaiting_since) starts at the deadline, so "Waiting for me" stays one range of the
+ * conversation_awaiting index. Its reason is shown while nothing happened since: the time of the
+ * message nobody answered, or null.
+ */
+export function noAnswerSince(c: { status: string; awaiting_since: number | null; last_message_at: number; follow_up_since: number | null }): number | null {
+  if (c.follow_up_since === null || c.awaiting_since === null || c.status === 'closed') return null;
+  return Number(c.last_message_at) === Number(c.follow_up_since) ? Number(c.follow_up_since) : null;
+}
+
+/** What a snooze waits for, once it is set: a deadline for an answer, or only the time. */
+export function snoozeConditionOf(c: { snoozed_until: number | null; snooze_condition: string | null }): 'no_answer' | null {
+  return c.snoozed_until !== null && c.snooze_condition === 'no_answer' ? 'no_answer' : null;
+}
+
 /** Narrows a query over conversation (joined with contact) to one view and its filters. */
 function filterConversations<QB extends SelectQueryBuilder<Database, 'conversation' | 'contact' | any, any>>(query: QB, workspaceId: string, f: ConversationFilter): QB {
   let q = query.where('conversation.workspace_id', '=', workspaceId) as QB;
@@ -90,6 +106,8 @@ export async function listConversations(db: DbOrTx, workspaceId: string, q: List
       'entrance.kind as entrance_kind',
       'entrance.label as entrance_label',
       'conversation.preview',
+      'conversation.snooze_condition',
+      'conversation.follow_up_since',
       eb.ref(sortColumn).as('sort_value'),
     ]);
   query = filterConversations(query, workspaceId, q);
@@ -124,6 +142,8 @@ export function findConversation(db: DbOrTx, workspaceId: string, id: string) {
       'entrance.label as entrance_label',
       'entrance.public_url as entrance_public_url',
       'entrance.config_encrypted',
+      'conversation.snooze_condition',
+      'conversation.follow_up_since',
     ])
     .where('conversation.workspace_id', '=', workspaceId)
     .where('conversation.id', '=', id)

@@ -9,6 +9,7 @@ import type {
   Contact,
   ContactChanges,
   ContactListItem,
+  ContactSuggestion,
   ConversationChanges,
   ConversationDetail,
   ConversationSummary,
@@ -166,3 +167,11 @@ export const mergeContact = (intoId: string, fromContactId: string) =>
   api.post<{ mergeId: string }>(`/contacts/${segment(intoId)}/merge`, { fromContactId });
 
 export const undoContactMerge = (mergeId: string) => api.post<void>(`/contacts/merges/${segment(mergeId)}/undo`);
+
+export const fetchContactSuggestions = (contactId: string, signal?: AbortSignal) =>
+  api.get<{ items: ContactSuggestion[] }>(`/contacts/${segment(contactId)}/suggestions`, withSignal(signal));
+
+export const confirmContactSuggestion = (suggestionId: string, intoContactId: string) =>
+  api.post<{ mergeId: string; intoContactId: string; fromContactId: string }>(`/contact-suggestions/${segment(suggestionId)}/confirm`, { intoContactId });
+
+export const dismissContactSuggestion = (suggestionId: string) => api.post<void>(`/contact-suggestions/${segment(suggestionId)}/dismiss`);

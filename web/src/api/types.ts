@@ -197,6 +197,8 @@ export interface ConversationSummary {
   awaitingSince: number | null;
   lastMessageAt: number;
   preview: string;
+  /** Back from a snooze "if no answer": when the last message, which nobody answered, was sent. */
+  noAnswerSince?: number | null;
 }
 
 export type DeliveryState = 'received' | 'queued' | 'sent' | 'failed' | 'delivered' | 'read' | 'answered_elsewhere';
@@ -253,6 +255,8 @@ export type ReplyMode = 'send' | 'answered_elsewhere' | 'note';
 export interface ConversationDetail {
   conversation: ConversationSummary & {
     snoozedUntil: number | null;
+    /** 'no_answer': the snooze ends early when the contact writes, else it comes back waiting. */
+    snoozeCondition?: SnoozeCondition | null;
     labels: string[];
     replyModes: ReplyMode[];
     entranceUrl: string | null;
@@ -260,9 +264,12 @@ export interface ConversationDetail {
   messages: Message[];
 }
 
+export type SnoozeCondition = 'no_answer';
+
 export interface ConversationChanges {
   status?: 'open' | 'closed';
   snoozedUntil?: number | null;
+  snoozeCondition?: SnoozeCondition | null;
   labels?: string[];
 }
 
@@ -352,4 +359,22 @@ export interface ContactListItem {
 export interface Page<T> {
   items: T[];
   nextCursor?: string | null;
+}
+
+export type SuggestionReasonKind = 'same_name' | 'name_matches_email' | 'name_matches_profile' | 'similar_addresses' | 'same_address';
+
+/** One piece of evidence that two contacts are one person, strongest first. */
+export interface SuggestionReason {
+  kind: SuggestionReasonKind;
+  name: string | null;
+  address: string | null;
+  otherAddress: string | null;
+}
+
+/** "Possibly the same person" as seen from one contact's page. */
+export interface ContactSuggestion {
+  id: string;
+  contact: { id: string; displayName: string; firstEntrance: { id: string; kind: EntranceKind; label: string } | null };
+  reasons: SuggestionReason[];
+  createdAt: number;
 }

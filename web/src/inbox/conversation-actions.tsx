@@ -1,10 +1,11 @@
-// The conversation's toolbar: done / reopen, snooze (menu of usual times plus a chosen one), and
-// labels. Each change is sent at once; the live update then refreshes the list and the counts.
+// The conversation's toolbar: done / reopen, snooze (menu of usual times plus a chosen one, and
+// "if no answer in N days" once the owner has answered), and labels. Each change is sent at once;
+// the live update then refreshes the list and the counts.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent, KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { updateConversation } from '../api/endpoints.ts';
-import type { ConversationChanges, ConversationDetail } from '../api/types.ts';
+import type { ConversationChanges, ConversationDetail, SnoozeCondition } from '../api/types.ts';
 import { useAnnounce } from '../components/announcer.tsx';
 import type { NoticeText } from '../components/announcer.tsx';
 import { Icon } from '../components/icon.tsx';
@@ -13,6 +14,7 @@ import { useFormatters } from '../i18n/format.ts';
 import { daysFromTodayAt, fromLocalInput, nextMondayAt, toLocalInput } from '../i18n/zoned-time.ts';
 import { useSignedInSession } from '../session/session-context.tsx';
 import { useInboxLive } from './inbox-live.tsx';
+import { NoAnswerReason } from './no-answer-reason.tsx';
 
 type Conversation = ConversationDetail['conversation'];
 
@@ -71,21 +73,33 @@ export function ConversationActions({
       )}
       <SnoozeMenu
         snoozedUntil={conversation.snoozedUntil}
+        snoozeCondition={conversation.snoozeCondition ?? null}
+        // Waiting for the contact makes sense once the owner has answered (or a follow-up came back).
+        canAwaitAnswer={!closed && (conversation.awaitingSince === null || Boolean(conversation.noAnswerSince))}
         busy={busy}
-        onSnooze={(until, done) => change({ snoozedUntil: until }, done)}
+        onSnooze={(until, done, condition) => change({ snoozedUntil: until, ...(condition ? { snoozeCondition: condition } : {}) }, done)}
       />
+      <NoAnswerReason conversation={conversation} />
     </div>
   );
 }
 
+/** "If no answer in 1 / 3 / 7 days": a deadline counted from now, to the minute. */
+const NO_ANSWER_DAYS = [1, 3, 7] as const;
+const DAY_MS = 24 * 60 * 60_000;
+
 function SnoozeMenu({
   snoozedUntil,
+  snoozeCondition,
+  canAwaitAnswer,
   busy,
   onSnooze,
 }: {
   snoozedUntil: number | null;
+  snoozeCondition: SnoozeCondition | null;
+  canAwaitAnswer: boolean;
   busy: boolean;
-  onSnooze(until: number | null, done: NoticeText): Promise<boolean>;
+  onSnooze(until: number | null, done: NoticeText, condition?: SnoozeCondition): Promise<boolean>;
 }) {
   const { t } = useTranslation();
   const format = useFormatters();
@@ -106,6 +120,7 @@ function SnoozeMenu({
         { key: 'nextMonday', at: nextMondayAt(9, zone) },
       ]
     : [];
+  const noAnswerChoices = open && canAwaitAnswer ? NO_ANSWER_DAYS.map((days) => ({ days, at: Math.floor((Date.now() + days * DAY_MS) / 60_000) * 60_000 })) : [];
 
   useEffect(() => {
     if (!open) return;
@@ -130,6 +145,11 @@ function SnoozeMenu({
     const time = at === null ? '' : format.dateTime(at);
     const done: NoticeText = (t) => (at === null ? t('inbox.snooze.woken') : t('inbox.snooze.done', { time }));
     if (await onSnooze(at, done)) close();
+  }
+
+  async function chooseNoAnswer(at: number) {
+    const time = format.dateTime(at);
+    if (await onSnooze(at, (t) => t('inbox.snooze.noAnswerDone', { time }), 'no_answer')) close();
   }
 
   function onMenuKeyDown(event: ReactKeyboardEvent<HTMLDivElement>) {
@@ -173,7 +193,11 @@ function SnoozeMenu({
         <Icon name="clock" /> {t('inbox.snooze.button')}
       </button>
       {snoozed ? (
-        <span className="snoozed-until">{t('inbox.snooze.until', { time: format.dateTime(snoozedUntil) })}</span>
+        <span className="snoozed-until">
+          {snoozeCondition === 'no_answer'
+            ? t('inbox.snooze.untilNoAnswer', { time: format.dateTime(snoozedUntil) })
+            : t('inbox.snooze.until', { time: format.dateTime(snoozedUntil) })}
+        </span>
       ) : null}
       {open ? (
         <div ref={menuRef} id={`${id}-menu`} className="popover snooze-menu" onKeyDown={onMenuKeyDown}>
@@ -190,6 +214,25 @@ function SnoozeMenu({
                 <span className="menu-item-detail">{format.dayTime(choice.at)}</span>
               </button>
             ))}
+            {noAnswerChoices.length ? (
+              <div role="group" aria-labelledby={`${id}-no-answer`}>
+                <div id={`${id}-no-answer`} className="menu-group-label">
+                  {t('inbox.snooze.ifNoAnswerGroup')}
+                </div>
+                {noAnswerChoices.map((choice) => (
+                  <button
+                    key={choice.days}
+                    type="button"
+                    role="menuitem"
+                    className="menu-item"
+                    onClick={() => void chooseNoAnswer(choice.at)}
+                  >
+                    <span>{t('inbox.snooze.ifNoAnswer', { count: choice.days })}</span>
+                    <span className="menu-item-detail">{format.dayTime(choice.at)}</span>
+                  </button>
+                ))}
+              </div>
+            ) : null}
             {snoozed ? (
               <button type="button" role="menuitem" className="menu-item" onClick={() => void choose(null)}>
                 {t('inbox.snooze.wake')}

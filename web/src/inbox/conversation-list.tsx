@@ -13,6 +13,7 @@ import { useRefreshOnChange } from './inbox-live.tsx';
 import { replaceListQuery } from './list-query.ts';
 import { subjectText } from './subject.ts';
 import { isWaiting, WaitingTime } from './waiting-time.tsx';
+import { NoAnswerReason } from './no-answer-reason.tsx';
 
 export function ConversationList({
   view,
@@ -131,7 +132,9 @@ function ConversationRow({ conversation, selected }: { conversation: Conversatio
           <EntranceKindIcon kind={conversation.entrance.kind} />
           {conversation.entrance.label}
         </span>
-        {waiting ? <WaitingTime since={conversation.awaitingSince ?? conversation.lastMessageAt} /> : null}
+        {/* A follow-up that came due says so instead of "arrived just now": nobody wrote. */}
+        {waiting && !conversation.noAnswerSince ? <WaitingTime since={conversation.awaitingSince ?? conversation.lastMessageAt} /> : null}
+        <NoAnswerReason conversation={conversation} />
       </span>
     </Link>
   );

@@ -1,6 +1,7 @@
 // One contact across every entrance: where they came from, the stage of the relationship, notes
-// and the next step, how they are known on each channel, all their conversations, and merging a
-// duplicate in (with undo, because a wrong merge must never be final).
+// and the next step, how they are known on each channel, all their conversations, who may be the
+// same person (suggestion-notice.tsx), and merging a duplicate in (with undo, because a wrong
+// merge must never be final).
 import { useEffect, useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -24,6 +25,7 @@ import { useFormatters } from '../i18n/format.ts';
 import { fromLocalInput, toLocalInput } from '../i18n/zoned-time.ts';
 import { Link } from '../router/router.tsx';
 import { useSignedInSession } from '../session/session-context.tsx';
+import { SuggestionNotice } from '../contacts/suggestion-notice.tsx';
 
 export function ContactPage({ id }: { id: string }) {
   const { t } = useTranslation();
@@ -112,6 +114,7 @@ function ContactView({
           ) : null}
         </p>
       </header>
+      <SuggestionNotice contact={contact} onMerged={reload} />
       <div className="contact-grid">
         <div className="contact-main">
           <section className="card" aria-labelledby="contact-conversations">

@@ -223,6 +223,11 @@ export const de: Messages = {
       submit: 'Zurückstellen',
       future: 'Wählen Sie einen Zeitpunkt in der Zukunft.',
       zoneHint: 'Zeitzone des Arbeitsbereichs: {zone}',
+      ifNoAnswer: '{count, plural, one {Falls keine Antwort in # Tag} other {Falls keine Antwort in # Tagen}}',
+      ifNoAnswerGroup: 'Erinnern, falls der Kontakt nicht antwortet',
+      noAnswerDone: 'Kommt am {time} zurück, falls niemand antwortet.',
+      untilNoAnswer: 'Zurück am {time}, falls keine Antwort kommt',
+      noAnswerSince: 'Keine Antwort seit {time} – nachfassen',
     },
     labels: {
       title: 'Labels',
@@ -616,6 +621,20 @@ export const de: Messages = {
       undo: 'Rückgängig',
       undoNamed: 'Zusammenführung von {name} rückgängig machen',
       undone: 'Die Zusammenführung von {from} wurde rückgängig gemacht.',
+    },
+    suggestions: {
+      title: 'Vielleicht dieselbe Person',
+      because: 'weil: {reasons}',
+      reason: {
+        same_name: 'gleicher Name',
+        name_matches_email: 'der Name «{name}» passt zur E-Mail-Adresse {address}',
+        name_matches_profile: 'der Name «{name}» passt zum Profil {address}',
+        similar_addresses: 'derselbe Name in {address} und {otherAddress}',
+        same_address: 'beide haben {address} angegeben',
+      },
+      merge: 'Zusammenführen…',
+      notSame: 'Nicht dieselbe Person',
+      dismissed: '{name} wird nicht mehr vorgeschlagen.',
     },
   },
   notFound: {

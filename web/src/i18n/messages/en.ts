@@ -223,6 +223,11 @@ export const en = {
       submit: 'Snooze',
       future: 'Choose a moment in the future.',
       zoneHint: 'Time zone of the workspace: {zone}',
+      ifNoAnswer: '{count, plural, one {If no answer in # day} other {If no answer in # days}}',
+      ifNoAnswerGroup: 'Remind me if the contact does not answer',
+      noAnswerDone: 'Back on {time} if nobody answers.',
+      untilNoAnswer: 'Back on {time} unless they answer',
+      noAnswerSince: 'No answer since {time} — follow up',
     },
     labels: {
       title: 'Labels',
@@ -616,6 +621,20 @@ export const en = {
       undo: 'Undo',
       undoNamed: 'Undo the merge of {name}',
       undone: 'The merge of {from} was undone.',
+    },
+    suggestions: {
+      title: 'Possibly the same person',
+      because: 'because: {reasons}',
+      reason: {
+        same_name: 'same name',
+        name_matches_email: 'the name “{name}” matches the e-mail address {address}',
+        name_matches_profile: 'the name “{name}” matches the profile {address}',
+        similar_addresses: 'the same name in {address} and {otherAddress}',
+        same_address: 'both used {address}',
+      },
+      merge: 'Merge…',
+      notSame: 'Not the same',
+      dismissed: '{name} will not be suggested again.',
     },
   },
   notFound: {

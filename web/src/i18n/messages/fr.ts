@@ -222,6 +222,11 @@ export const fr: Messages = {
       submit: 'Mettre en pause',
       future: 'Choisissez un moment dans le futur.',
       zoneHint: 'Fuseau horaire de l’espace de travail : {zone}',
+      ifNoAnswer: '{count, plural, one {Sans réponse dans # jour} other {Sans réponse dans # jours}}',
+      ifNoAnswerGroup: 'Me le rappeler si le contact ne répond pas',
+      noAnswerDone: 'De retour le {time} si personne ne répond.',
+      untilNoAnswer: 'De retour le {time} sans réponse',
+      noAnswerSince: 'Pas de réponse depuis {time} — relancer',
     },
     labels: {
       title: 'Étiquettes',
@@ -615,6 +620,20 @@ export const fr: Messages = {
       undo: 'Annuler',
       undoNamed: 'Annuler la fusion de {name}',
       undone: 'La fusion de {from} a été annulée.',
+    },
+    suggestions: {
+      title: 'Peut-être la même personne',
+      because: 'parce que : {reasons}',
+      reason: {
+        same_name: 'même nom',
+        name_matches_email: 'le nom « {name} » correspond à l’adresse e-mail {address}',
+        name_matches_profile: 'le nom « {name} » correspond au profil {address}',
+        similar_addresses: 'le même nom dans {address} et {otherAddress}',
+        same_address: 'tous deux ont utilisé {address}',
+      },
+      merge: 'Fusionner…',
+      notSame: 'Pas la même personne',
+      dismissed: '{name} ne sera plus proposé.',
     },
   },
   notFound: {

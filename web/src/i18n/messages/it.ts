@@ -220,6 +220,11 @@ export const it: Messages = {
       submit: 'Posticipa',
       future: 'Scegli un momento nel futuro.',
       zoneHint: 'Fuso orario dello spazio di lavoro: {zone}',
+      ifNoAnswer: '{count, plural, one {Se nessuna risposta entro # giorno} other {Se nessuna risposta entro # giorni}}',
+      ifNoAnswerGroup: 'Ricordamelo se il contatto non risponde',
+      noAnswerDone: 'Torna il {time} se nessuno risponde.',
+      untilNoAnswer: 'Torna il {time} se non risponde',
+      noAnswerSince: 'Nessuna risposta da {time} — ricontattare',
     },
     labels: {
       title: 'Etichette',
@@ -613,6 +618,20 @@ export const it: Messages = {
       undo: 'Annulla',
       undoNamed: 'Annulla l’unione di {name}',
       undone: 'L’unione di {from} è stata annullata.',
+    },
+    suggestions: {
+      title: 'Forse la stessa persona',
+      because: 'perché: {reasons}',
+      reason: {
+        same_name: 'stesso nome',
+        name_matches_email: 'il nome «{name}» corrisponde all’indirizzo e-mail {address}',
+        name_matches_profile: 'il nome «{name}» corrisponde al profilo {address}',
+        similar_addresses: 'lo stesso nome in {address} e {otherAddress}',
+        same_address: 'entrambi hanno usato {address}',
+      },
+      merge: 'Unisci…',
+      notSame: 'Non è la stessa persona',
+      dismissed: '{name} non verrà più proposto.',
     },
   },
   notFound: {
