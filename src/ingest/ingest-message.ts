@@ -48,8 +48,8 @@ type Stored = { id: string; conversation_id: string; contact_id: string };
 const findStoredSql = statement<Stored>(
   'select m.id, m.conversation_id, c.contact_id from message m join conversation c on c.id = m.conversation_id where m.entrance_id = ? and m.external_id = ?',
 );
-type Thread = { id: string; awaiting_since: number | null; last_message_at: number; contact_id: string };
-const findThreadSql = statement<Thread>('select id, awaiting_since, last_message_at, contact_id from conversation where entrance_id = ? and thread_key = ?');
+type Thread = { id: string; last_message_at: number; contact_id: string };
+const findThreadSql = statement<Thread>('select id, last_message_at, contact_id from conversation where entrance_id = ? and thread_key = ?');
 type Known = { id: string; kind: string; value_normalized: string; verified: number; contact_id: string; merged_into_id: string | null };
 const knownIdentitiesSql = new Map<number, ReturnType<typeof statement<Known>>>();
 const insertContactSql = statement(
@@ -61,11 +61,14 @@ const insertIdentitySql = statement('insert into identity (id, workspace_id, con
 const insertConversationSql = statement(
   "insert into conversation (id, workspace_id, contact_id, entrance_id, thread_key, subject, status, awaiting_since, last_message_at, created_at, updated_at, preview) values (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)",
 );
-// The contact writes again: a closed conversation reopens, a snoozed one wakes up, and the clock
-// keeps the time of the oldest unanswered message. A late delivery of an older message does not
-// replace the newer preview.
-const reopenConversationSql = statement("update conversation set status = 'open', snoozed_until = null, awaiting_since = ?, last_message_at = ?, updated_at = ? where id = ?");
-const reopenWithPreviewSql = statement("update conversation set status = 'open', snoozed_until = null, awaiting_since = ?, last_message_at = ?, updated_at = ?, preview = ? where id = ?");
+// The contact writes again: a closed conversation reopens, a snoozed one wakes up (its "if no
+// answer" condition met), and the clock keeps the time of the oldest unanswered message. A message
+// that is no inquiry (an auto-reply, bulk mail) is filed in the thread and changes none of that.
+// A late delivery of an older message does not replace the newer preview (null keeps it).
+const reopenConversationSql = statement(
+  "update conversation set status = 'open', snoozed_until = null, snooze_condition = null, awaiting_since = coalesce(awaiting_since, ?), last_message_at = ?, updated_at = ?, preview = coalesce(?, preview) where id = ?",
+);
+const fileInConversationSql = statement('update conversation set last_message_at = ?, updated_at = ?, preview = coalesce(?, preview) where id = ?');
 const insertMessageSql = statement(
   "insert into message (id, workspace_id, conversation_id, entrance_id, direction, external_id, identity_id, subject, text, html, sent_at, delivery_state, created_at, meta) values (?, ?, ?, ?, 'inbound', ?, ?, ?, ?, ?, ?, 'received', ?, ?) on conflict (entrance_id, external_id) do nothing",
 );
@@ -158,10 +161,10 @@ async function storeMessage(tx: DbOrTx, entrance: Entrance, msg: InboundMessage,
     await insertConversationSql(tx, [conversationId, entrance.workspace_id, contactId, entrance.id, threadKey, msg.subject?.slice(0, 500) ?? null, opts.startsClock ? sentAt : null, sentAt, now, now, preview]);
   } else {
     conversationId = conversation.id;
-    const awaitingSince = opts.startsClock ? (conversation.awaiting_since ?? sentAt) : conversation.awaiting_since;
     const lastMessageAt = Math.max(conversation.last_message_at, sentAt);
-    if (sentAt >= conversation.last_message_at) await reopenWithPreviewSql(tx, [awaitingSince, lastMessageAt, now, preview, conversationId]);
-    else await reopenConversationSql(tx, [awaitingSince, lastMessageAt, now, conversationId]);
+    const newPreview = sentAt >= conversation.last_message_at ? preview : null;
+    if (opts.startsClock) await reopenConversationSql(tx, [sentAt, lastMessageAt, now, newPreview, conversationId]);
+    else await fileInConversationSql(tx, [lastMessageAt, now, newPreview, conversationId]);
   }
 
   const messageId = newId(now);

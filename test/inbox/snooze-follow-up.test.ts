@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects } from '../support/databases.ts';
 import { createTestApp, setUpWorkspace, type SignedIn, type TestApp } from '../support/app.ts';
 import { signedDelivery } from '../support/webhooks.ts';
+import { ingestMessage } from '../../src/ingest/ingest-message.ts';
 import { wakeUnansweredConversation } from '../../src/inbox/follow-up-job.ts';
 
 const dialects = await availableDialects();
@@ -90,6 +91,18 @@ describe.each(dialects)('snooze "if no answer" on %s', (dialect) => {
     expect(await wakeUnansweredConversation(t.ctx.storage.db, id, deadline, deadline + 1)).toBe(false);
     expect((await items('waiting')).find((c) => c.id === id)!.awaitingSince).toBe(clock);
     expect((await detail(id)).snoozeCondition).toBeNull();
+  });
+
+  it('an auto-reply is filed in the thread but is no answer: the snooze and its deadline stay', async () => {
+    const { id } = await answered('t-auto');
+    const deadline = Date.now() + 60_000;
+    expect((await patch(id, { snoozedUntil: deadline, snoozeCondition: 'no_answer' })).statusCode).toBe(204);
+    const entrance = await t.ctx.storage.db.selectFrom('entrance').selectAll().where('id', '=', (await detail(id)).entrance.id).executeTakeFirstOrThrow();
+    const autoReply = { externalId: 'auto-1', threadKey: 't-auto', sender: { name: 'Eva Roth', identities: [{ kind: 'email' as const, value: 'eva.t-auto@example.ch', verified: false }] }, text: 'I am out of the office until Monday.', sentAt: Date.now() };
+    expect((await ingestMessage(t.ctx.storage.db, entrance, autoReply, { startsClock: false })).duplicate).toBe(false);
+    expect(await detail(id)).toMatchObject({ snoozedUntil: deadline, snoozeCondition: 'no_answer' });
+    expect(await ids('snoozed')).toContain(id);
+    expect(await ids('waiting')).not.toContain(id);
   });
 
   it('a later snooze or waking it makes the earlier deadline stale; on several nodes it fires once', async () => {
