@@ -25,6 +25,11 @@ const pairOf = (x: string, y: string): [string, string] => (x < y ? [x, y] : [y,
 const rowKey = (k: { source: MatchKeySource; key: string }) => `${k.source}|${k.key}`;
 
 /** The contacts (not merged away) other than `contactId` that share one of its keys, with their keys. */
+/** Runs `work` in the caller's transaction when there is one (the scan writes a page in one), else in its own. */
+function inTransaction<T>(db: DbOrTx, work: (tx: DbOrTx) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : (db as Db).transaction().execute(work);
+}
+
 async function findLookAlikes(db: DbOrTx, workspaceId: string, contactId: string, keys: MatchKey[]): Promise<Map<string, MatchKey[]>> {
   const distinct = [...new Set(keys.map((k) => k.key))];
   const hits = await Promise.all(
@@ -72,7 +77,7 @@ async function storedSuggestions(db: DbOrTx, contactId: string): Promise<StoredS
  * a contact merged away keeps none (its identities now count for the contact it went into).
  * Returns each contact's keys, null for one merged away; a contact not in the workspace is absent.
  */
-export async function refreshMatchKeys(db: Db, workspaceId: string, contactIds: string[]): Promise<Map<string, MatchKey[] | null>> {
+export async function refreshMatchKeys(db: DbOrTx, workspaceId: string, contactIds: string[]): Promise<Map<string, MatchKey[] | null>> {
   const out = new Map<string, MatchKey[] | null>();
   const ids = [...new Set(contactIds)];
   if (!ids.length) return out;
@@ -102,7 +107,7 @@ export async function refreshMatchKeys(db: Db, workspaceId: string, contactIds: 
     for (const [id, k] of wanted) if (have.get(id)?.value !== k.value) toWrite.push({ contact_id: c.id, ...k });
   }
   if (!toDelete.length && !toWrite.length) return out;
-  await db.transaction().execute(async (tx) => {
+  await inTransaction(db, async (tx) => {
     for (const k of toDelete) await tx.deleteFrom('contact_match_key').where('contact_id', '=', k.contact_id).where('source', '=', k.source).where('key', '=', k.key).execute();
     // Concurrent refreshes of the same contact write the same rows: the last value wins, no error.
     for (let i = 0; i < toWrite.length; i += 200) {
@@ -120,7 +125,7 @@ export async function refreshMatchKeys(db: Db, workspaceId: string, contactIds: 
  * Refreshes one contact's keys, then its suggestions against the keys stored for everyone else.
  * `fresh`: its keys as refreshMatchKeys just returned them (the scan refreshes a page at once).
  */
-export async function refreshContactSuggestions(db: Db, workspaceId: string, contactId: string, now = Date.now(), fresh?: MatchKey[] | null): Promise<void> {
+export async function refreshContactSuggestions(db: DbOrTx, workspaceId: string, contactId: string, now = Date.now(), fresh?: MatchKey[] | null): Promise<void> {
   let keys = fresh;
   if (keys === undefined) {
     const refreshed = await refreshMatchKeys(db, workspaceId, [contactId]);
@@ -168,7 +173,7 @@ export async function refreshContactSuggestions(db: Db, workspaceId: string, con
   const withdrawn = suggestions.filter((s) => s.state === 'open' && !kept.has(s.id)).map((s) => s.id);
 
   if (!inserts.length && !updates.length && !withdrawn.length) return;
-  await db.transaction().execute(async (tx) => {
+  await inTransaction(db, async (tx) => {
     for (const s of inserts) {
       // A concurrent refresh of the other contact may insert the same pair first: one row either way.
       await tx

@@ -17,7 +17,10 @@ export const SCAN_GRACE_MS = 30_000;
 /** Contacts per workspace and run; a first pass over a large workspace spreads over several runs. */
 export const SCAN_BATCH_LIMIT = 5_000;
 export const SCAN_CRON = '* * * * *';
-const PAGE = 200;
+// SQLite runs each statement synchronously, and awaiting them only queues microtasks: without a
+// pause between pages a first pass over 100,000 contacts would hold the event loop for seconds.
+const PAGE = 50;
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface ScanOptions {
   now?: number;
@@ -66,9 +69,12 @@ export async function scanContactSuggestions(db: Db, options: ScanOptions = {}):
         .orderBy('id')
         .limit(Math.min(PAGE, limit - done))
         .execute();
-      // Keys of the whole page first: two look-alikes created together then find each other.
-      const keys = await refreshMatchKeys(db, workspaceId, page.map((c) => c.id));
-      for (const c of page) if (keys.has(c.id)) await refreshContactSuggestions(db, workspaceId, c.id, now, keys.get(c.id));
+      // Keys of the whole page first: two look-alikes created together then find each other. One
+      // transaction per page: a commit (an fsync) per contact made a first pass take minutes.
+      await db.transaction().execute(async (tx) => {
+        const keys = await refreshMatchKeys(tx, workspaceId, page.map((c) => c.id));
+        for (const c of page) if (keys.has(c.id)) await refreshContactSuggestions(tx, workspaceId, c.id, now, keys.get(c.id));
+      });
       done += page.length;
       const last = page.at(-1);
       if (last) {
@@ -76,6 +82,7 @@ export async function scanContactSuggestions(db: Db, options: ScanOptions = {}):
         lastId = last.id;
       }
       if (page.length < PAGE) break;
+      await yieldToRequests();
     }
     // A pass that found nothing still moves the mark (never past now), so that the undone-merge
     // look-up stays small.
