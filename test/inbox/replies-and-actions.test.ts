@@ -3,20 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { availableDialects } from '../support/databases.ts';
+import { until } from '../support/until.ts';
 import { createTestApp, setUpWorkspace, type SignedIn, type TestApp } from '../support/app.ts';
 import { signedDelivery } from '../support/webhooks.ts';
 
 const dialects = await availableDialects();
-
-async function until<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.each(dialects)('replies, notes and conversation actions on %s', (dialect) => {
   let t: TestApp;

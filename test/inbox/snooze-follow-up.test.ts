@@ -3,22 +3,13 @@
 // reason. Real app with its job queue running (embedded on SQLite, pg-boss on PostgreSQL).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects } from '../support/databases.ts';
+import { until } from '../support/until.ts';
 import { createTestApp, setUpWorkspace, type SignedIn, type TestApp } from '../support/app.ts';
 import { signedDelivery } from '../support/webhooks.ts';
 import { ingestMessage } from '../../src/ingest/ingest-message.ts';
 import { wakeUnansweredConversation } from '../../src/inbox/follow-up-job.ts';
 
 const dialects = await availableDialects();
-
-async function until<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.each(dialects)('snooze "if no answer" on %s', (dialect) => {
   let t: TestApp;
@@ -63,7 +54,7 @@ describe.each(dialects)('snooze "if no answer" on %s', (dialect) => {
     expect(await detail(id)).toMatchObject({ snoozedUntil: deadline, snoozeCondition: 'no_answer', noAnswerSince: null });
 
     // The queue runs the deadline's job; nothing else is needed (no page load, no request).
-    const back = await until(async () => (await items('waiting')).find((c) => c.id === id));
+    const back = await until(async () => (await items('waiting')).find((c) => c.id === id), 15_000);
     expect(back).toMatchObject({ awaitingSince: deadline, noAnswerSince: answeredAt });
     expect(await ids('snoozed')).not.toContain(id);
     expect(await detail(id)).toMatchObject({ status: 'open', snoozedUntil: null, snoozeCondition: null, noAnswerSince: answeredAt });
