@@ -2,7 +2,6 @@
 // for the whole workspace (kept current by the scheduled scan), confirmed by a recorded merge or
 // dismissed for good. Same roles as the other contact routes: owners and assistants.
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../../core/errors.ts';
 import { confirmSuggestion, dismissSuggestion, listContactSuggestions, listWorkspaceSuggestions } from '../../contacts/contact-suggestions.ts';
 import { refreshContactSuggestions } from '../../contacts/refresh-contact-suggestions.ts';
 import { catchUpMatchKeys } from '../../contacts/scan-contact-suggestions.ts';
@@ -10,6 +9,7 @@ import type { Api } from '../api.ts';
 import type { AppContext } from '../context.ts';
 import { authOf, requireAuth } from '../plugins/auth.ts';
 import { EntranceKind, errorResponses, Id, IdParams } from '../schemas.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 
 const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -31,15 +31,6 @@ const Reason = Type.Object(
 
 const ContactSuggestion = Type.Object({ id: Type.String(), contact: ContactRef, reasons: Type.Array(Reason), createdAt: Type.Number() });
 const WorkspaceSuggestion = Type.Object({ id: Type.String(), contacts: Type.Tuple([ContactRef, ContactRef]), reasons: Type.Array(Reason), createdAt: Type.Number() });
-
-const encodeCursor = (value: number, id: string) => Buffer.from(JSON.stringify([value, id])).toString('base64url');
-function decodeCursor(cursor: string): { value: number; id: string } {
-  try {
-    const [value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (Number.isSafeInteger(value) && typeof id === 'string' && id.length <= 64 && !id.includes('\u0000')) return { value: value as number, id };
-  } catch { /* fall through */ }
-  throw new AppError('validation_failed', 'cursor is not a cursor this API returned; start again without it.', { errors: [{ field: 'querystring.cursor', message: 'is not valid' }] });
-}
 
 export function registerContactSuggestionRoutes(app: Api, ctx: AppContext): void {
   const db = ctx.storage.db;

@@ -10,6 +10,7 @@ import { authOf, requireAuth } from '../plugins/auth.ts';
 import { listAttachmentsOfMessages, omittedAttachmentsOf } from '../../attachments/list-attachments.ts';
 import { AttachmentOut, OmittedAttachmentOut } from './attachments.ts';
 import { EntranceKind, errorResponses, Id, IdParams, Text } from '../schemas.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 
 const ConversationSummary = Type.Object({
   id: Type.String(),
@@ -73,17 +74,6 @@ function toSummary(r: SummaryRow) {
     preview: r.preview ?? '',
     noAnswerSince: noAnswerSince(r),
   };
-}
-
-const encodeCursor = (value: number, id: string) => Buffer.from(JSON.stringify([value, id])).toString('base64url');
-function decodeCursor(cursor: string): { value: number; id: string } {
-  try {
-    const [value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    // Only what encodeCursor makes: a timestamp and an id. Anything else would reach SQL as a value
-    // PostgreSQL refuses (Infinity for a bigint, a NUL in text) and fail as a 500.
-    if (Number.isSafeInteger(value) && typeof id === 'string' && id.length <= 64 && !id.includes('\u0000')) return { value: value as number, id };
-  } catch { /* fall through */ }
-  throw new AppError('validation_failed', 'cursor is not a cursor this API returned; start again without it.', { errors: [{ field: 'querystring.cursor', message: 'is not valid' }] });
 }
 
 export function registerConversationRoutes(app: Api, ctx: AppContext): void {
