@@ -15,6 +15,7 @@
 // be lost to a big PDF before them); beyond `maxFiles` files the rest are omitted. Every omission
 // has a note the owner can read.
 import type { InboundAttachment } from '../channels/contract.ts';
+import { formatBytes } from '../core/format-bytes.ts';
 import { newId } from '../core/ids.ts';
 import type { DbOrTx } from '../storage/database.ts';
 import { DEFAULT_ATTACHMENT_LIMITS, type AttachmentLimits, type BlobStore } from './blob-store.ts';
@@ -51,12 +52,6 @@ export interface AttachmentsMeta {
 const MAX_FILENAME_CHARS = 200;
 const MAX_CONTENT_ID_CHARS = 500;
 
-export function formatSize(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(n >= 10 * 1024 * 1024 ? 0 : 1)} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} bytes`;
-}
-
 /**
  * A file name is display data, never a path: the last segment only, without control characters or
  * the bidirectional overrides that make "invoice‮fdp.exe" read as a PDF, at most 200 characters.
@@ -92,10 +87,10 @@ export function applyAttachmentLimits(attachments: readonly InboundAttachment[],
       notes.push(`The attachment "${filename}" was not stored: only the first ${limits.maxFiles} attachments of a message are kept. Open the original message to get it.`);
     } else if (size > limits.maxFileBytes) {
       omitted.push({ filename, size, reason: 'too_large' });
-      notes.push(`The attachment "${filename}" is ${formatSize(size)}, over the ${formatSize(limits.maxFileBytes)} limit: it is listed but not stored. Open the original message to get it.`);
+      notes.push(`The attachment "${filename}" is ${formatBytes(size)}, over the ${formatBytes(limits.maxFileBytes)} limit: it is listed but not stored. Open the original message to get it.`);
     } else if (total + size > limits.maxMessageBytes) {
       omitted.push({ filename, size, reason: 'total_too_large' });
-      notes.push(`The attachment "${filename}" (${formatSize(size)}) was not stored: with it, this message's attachments would exceed ${formatSize(limits.maxMessageBytes)} together. Open the original message to get it.`);
+      notes.push(`The attachment "${filename}" (${formatBytes(size)}) was not stored: with it, this message's attachments would exceed ${formatBytes(limits.maxMessageBytes)} together. Open the original message to get it.`);
     } else {
       kept.push(a);
       total += size;

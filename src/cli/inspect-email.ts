@@ -2,7 +2,8 @@
 // wondering where a mail landed, and for a developer adding a fixture. Pure: reads the file only,
 // touches no database, follows no link.
 import { readFile } from 'node:fs/promises';
-import { formatBytes, parseEmail } from '../channels/email/parse-email.ts';
+import { parseEmail } from '../channels/email/parse-email.ts';
+import { formatBytes } from '../core/format-bytes.ts';
 import { mapEmailToInbound } from '../channels/email/map-email.ts';
 import { splitQuoted } from '../channels/email/parse-quoted.ts';
 import { CommandFailed, parseOptions, UsageError, type Command } from './args.ts';

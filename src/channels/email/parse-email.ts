@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import PostalMime, { decodeWords, type Address, type Email } from 'postal-mime';
 import { htmlToText } from './parse-html-text.ts';
+import { formatBytes } from '../../core/format-bytes.ts';
 
 export interface EmailLimits {
   /** Raw message size above which only the headers are read. */
@@ -121,12 +122,6 @@ export interface ParsedEmail {
 const MAX_HEADER_ENTRIES = 300;
 const MAX_HEADER_VALUE = 4000;
 const MAX_FORWARDED_SUMMARIES = 10;
-
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(n >= 10 * 1024 * 1024 ? 0 : 1)} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} bytes`;
-}
 
 /** Ids in a Message-ID / In-Reply-To / References value, without angle brackets, in order, unique. */
 export function messageIdsIn(value: string | null | undefined): string[] {
